@@ -1,0 +1,316 @@
+/* main.c - siptty: parse the command line, load the config, run the loop. */
+#include <config.h>
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/conf.h"
+#include "core/events.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/opts.h"
+#include "ui/tui.h"
+
+#define EXIT_USAGE 2
+
+static int report_config(const struct conf *conf)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (size_t i = 0; i < conf_nerrors(conf); i++) {
+		buf_reset(&b);
+		conf_error_print(&b, conf_error(conf, i));
+		if (!b.err)
+			fprintf(stderr, "%s\n", b.data);
+	}
+	buf_free(&b);
+	return conf_nerrors(conf) ? 1 : 0;
+}
+
+static size_t count_accounts(const struct conf *conf)
+{
+	size_t n = 0;
+
+	while (conf_section_name(conf, "account", n))
+		n++;
+	return n;
+}
+
+/* Loads the config; *conf stays NULL when there is none (first start). */
+static int load_config(const struct opts *o, struct conf **conf,
+		       char *path, size_t sz)
+{
+	int err;
+
+	if (o->config) {
+		snprintf(path, sz, "%s", o->config);
+	} else if (conf_default_path(path, sz)) {
+		path[0] = '\0';
+		return 0;
+	}
+	err = conf_load(conf, path);
+	if (err == ENOENT && !o->config)
+		return 0;
+	if (err && err != EBADMSG) {
+		fprintf(stderr, _("siptty: cannot read the configuration %s: %s\n"),
+			path, strerror(err));
+		return err;
+	}
+	return err;
+}
+
+/* mkdir -p with mode 0700 for each level we create. */
+static int mkdir_p(char *dir)
+{
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			*p = '/';
+			return errno;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return errno;
+	return 0;
+}
+
+static int default_log_path(char *out, size_t sz)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char dir[3072];
+	int err;
+
+	if (state && *state)
+		snprintf(dir, sizeof(dir), "%s/siptty", state);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/state/siptty", home);
+	else
+		return ENOENT;
+	snprintf(out, sz, "%s/siptty.log", dir);
+	err = mkdir_p(dir);
+	return err;
+}
+
+struct app {
+	struct loop *loop;
+	struct tui *tui;
+	int sigfd;
+};
+
+static void on_signal(int fd, short revents, void *arg)
+{
+	struct app *app = arg;
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM ||
+		    si.ssi_signo == SIGHUP) {
+			log_info("main", "signal %u: stopping", si.ssi_signo);
+			loop_stop(app->loop, 0);
+		}
+	}
+}
+
+static void on_log(enum log_level level, const char *line, void *arg)
+{
+	struct app *app = arg;
+
+	if (level >= LOG_INFO && app->tui)
+		tui_log(app->tui, line);
+}
+
+static int run(const struct opts *o, const struct conf *conf,
+	       const char *conf_path)
+{
+	struct app app = {.sigfd = -1};
+	struct tui_params tp = {0};
+	char headline[512];
+	sigset_t mask;
+	int err;
+
+	if (o->demo || o->script || o->call || o->audio_in || o->audio_out ||
+	    o->auto_answer) {
+		fprintf(stderr, _("siptty: --demo, --script, --call, --audio-in, "
+				  "--audio-out and --auto-answer are not "
+				  "available in this version yet\n"));
+		return EXIT_USAGE;
+	}
+
+	err = loop_alloc(&app.loop);
+	if (err)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	app.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (app.sigfd < 0) {
+		err = errno;
+		goto out;
+	}
+	err = loop_fd_add(app.loop, app.sigfd, POLLIN, on_signal, &app);
+	if (err)
+		goto out;
+
+	if (!conf) {
+		snprintf(headline, sizeof(headline),
+			 _("No account is configured (%s does not exist)."),
+			 conf_path[0] ? conf_path : "siptty.conf");
+		tp.hint = _("Add an [account NAME] section with aor, registrar "
+			    "and password_file; see siptty.conf(5).");
+	} else {
+		snprintf(headline, sizeof(headline),
+			 ngettext("%zu account configured in %s.",
+				  "%zu accounts configured in %s.",
+				  count_accounts(conf)),
+			 count_accounts(conf), conf_path);
+		tp.hint = _("Registration and calls arrive with the signalling "
+			    "work; see NEWS.");
+	}
+	tp.headline = headline;
+	tp.headless = o->headless;
+	err = tui_alloc(&app.tui, app.loop, &tp);
+	if (err == ENOTTY) {
+		fprintf(stderr, _("siptty: standard input is not a terminal; "
+				  "use --headless to run without one\n"));
+		err = 0;
+		goto out_usage;
+	}
+	if (err)
+		goto out;
+	log_set_handler(on_log, &app);
+	(void)events_emit("start", json_pack("{s:s}", "version",
+					    PACKAGE_VERSION));
+	log_info("main", "siptty %s started", PACKAGE_VERSION);
+
+	err = loop_run(app.loop);
+
+	(void)events_emit("stop", NULL);
+	log_set_handler(NULL, NULL);
+	if (o->screen_dump) {
+		int derr = tui_dump(app.tui, o->screen_dump);
+
+		if (derr)
+			fprintf(stderr, _("siptty: cannot write the screen to "
+					  "%s: %s\n"), o->screen_dump,
+				strerror(derr));
+	}
+ out:
+	tui_free(app.tui);
+	if (app.sigfd >= 0)
+		close(app.sigfd);
+	loop_free(app.loop);
+	if (err) {
+		fprintf(stderr, _("siptty: %s\n"), strerror(err));
+		return 1;
+	}
+	return 0;
+ out_usage:
+	tui_free(app.tui);
+	if (app.sigfd >= 0)
+		close(app.sigfd);
+	loop_free(app.loop);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char *argv[])
+{
+	struct conf *conf = NULL;
+	char conf_path[4096] = "", log_path[4096] = "";
+	struct opts o;
+	int err, status;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+
+	if (opts_parse(&o, argc, argv, stderr))
+		return EXIT_USAGE;
+	switch (o.action) {
+	case OPTS_HELP:
+		opts_usage(stdout, "siptty");
+		return 0;
+	case OPTS_VERSION:
+		printf("siptty %s\n", PACKAGE_VERSION);
+		return 0;
+	default:
+		break;
+	}
+
+	err = load_config(&o, &conf, conf_path, sizeof(conf_path));
+	if (o.action == OPTS_CHECK_CONFIG) {
+		if (err && err != EBADMSG) {
+			status = 1;
+		} else if (!conf) {
+			fprintf(stderr, _("siptty: no configuration at %s; see "
+					  "siptty.conf(5) to write one\n"),
+				conf_path[0] ? conf_path : "siptty.conf");
+			status = 1;
+		} else {
+			status = report_config(conf);
+			if (!status)
+				printf(_("%s: no problems found\n"), conf_path);
+		}
+		conf_free(conf);
+		return status;
+	}
+	if (err == EBADMSG) {
+		(void)report_config(conf);
+		fprintf(stderr, _("siptty: fix the configuration, or check it "
+				  "with siptty --check-config\n"));
+		conf_free(conf);
+		return 1;
+	}
+	if (err)
+		return 1;
+
+	if (o.debug)
+		log_set_level(LOG_DEBUG);
+	if (o.log_file || (conf && conf_get(conf, "general", "log_file"))) {
+		snprintf(log_path, sizeof(log_path), "%s", o.log_file ?
+			 o.log_file : conf_get(conf, "general", "log_file"));
+		err = 0;
+	} else {
+		err = default_log_path(log_path, sizeof(log_path));
+	}
+	if (!err)
+		err = log_open(log_path);
+	if (err == ENOENT && !log_path[0])
+		fprintf(stderr, _("siptty: neither HOME nor XDG_STATE_HOME is "
+				  "set, so there is no log; use --log FILE\n"));
+	else if (err)
+		fprintf(stderr, _("siptty: cannot open the log file %s: %s\n"),
+			log_path, strerror(err));
+	if (o.events) {
+		err = events_open(o.events);
+		if (err) {
+			fprintf(stderr, _("siptty: cannot open the event log "
+					  "%s: %s\n"), o.events, strerror(err));
+			conf_free(conf);
+			return 1;
+		}
+	}
+
+	status = run(&o, conf, conf_path);
+
+	events_close();
+	log_close();
+	conf_free(conf);
+	return status;
+}
