@@ -233,11 +233,14 @@ int main(int argc, char *argv[])
 {
 	struct conf *conf = NULL;
 	char conf_path[4096] = "", log_path[4096] = "";
+	const char *localedir;
 	struct opts o;
 	int err, status;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* SIPTTY_LOCALEDIR lets the tests use the catalogues of a build tree. */
+	localedir = getenv("SIPTTY_LOCALEDIR");
+	bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain(PACKAGE);
 
 	if (opts_parse(&o, argc, argv, stderr))
