@@ -16,7 +16,7 @@ BUILD_PKGS="build-essential autoconf automake libtool autopoint gettext pkg-conf
  libopus-dev libjansson-dev libinih-dev"
 # Test dependencies: unit tests, fuzzers, benchmark peers, locales, man pages.
 CHECK_PKGS="libcmocka-dev clang libclang-rt-14-dev libosip2-dev libsofia-sip-ua-dev
- locales man-db groff-base"
+ locales man-db groff-base tmux python3"
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 

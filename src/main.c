@@ -18,13 +18,15 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/opts.h"
-#include "ui/tui.h"
+#include "ui/script.h"
+#include "ui/ui.h"
 
 #define EXIT_USAGE 2
 
-static int report_config(const struct conf *conf)
+static int report_config(const struct conf *conf, const char *path)
 {
 	struct buf b;
+	int status = 0;
 
 	buf_init(&b, 0);
 	for (size_t i = 0; i < conf_nerrors(conf); i++) {
@@ -32,9 +34,21 @@ static int report_config(const struct conf *conf)
 		conf_error_print(&b, conf_error(conf, i));
 		if (!b.err)
 			fprintf(stderr, "%s\n", b.data);
+		status = 1;
+	}
+	/* Key names are the UI's to know; conf only checks they are strings. */
+	buf_reset(&b);
+	if (ui_check_keys(conf, &b)) {
+		for (char *l = b.err ? NULL : b.data, *nl; l && *l; l = nl + 1) {
+			nl = strchr(l, '\n');
+			if (!nl)
+				break;
+			fprintf(stderr, "%s: %.*s\n", path, (int)(nl - l), l);
+		}
+		status = 1;
 	}
 	buf_free(&b);
-	return conf_nerrors(conf) ? 1 : 0;
+	return status;
 }
 
 static size_t count_accounts(const struct conf *conf)
@@ -107,7 +121,8 @@ static int default_log_path(char *out, size_t sz)
 
 struct app {
 	struct loop *loop;
-	struct tui *tui;
+	struct ui *ui;
+	struct script *script;
 	int sigfd;
 };
 
@@ -130,22 +145,37 @@ static void on_log(enum log_level level, const char *line, void *arg)
 {
 	struct app *app = arg;
 
-	if (level >= LOG_INFO && app->tui)
-		tui_log(app->tui, line);
+	if (level >= LOG_INFO && app->ui)
+		ui_log(app->ui, line);
+}
+
+static void on_quit(void *arg)
+{
+	struct app *app = arg;
+
+	loop_stop(app->loop, 0);
+}
+
+static void on_script_done(int status, void *arg)
+{
+	struct app *app = arg;
+
+	log_info("main", "script finished with status %d", status);
+	loop_stop(app->loop, 0);
 }
 
 static int run(const struct opts *o, const struct conf *conf,
-	       const char *conf_path)
+	       const char *conf_path, struct script *script)
 {
-	struct app app = {.sigfd = -1};
-	struct tui_params tp = {0};
+	struct app app = {.sigfd = -1, .script = script};
+	struct ui_params up = {0};
 	char headline[512];
 	sigset_t mask;
-	int err;
+	int err, status = 0;
 
-	if (o->demo || o->script || o->call || o->audio_in || o->audio_out ||
+	if (o->demo || o->call || o->audio_in || o->audio_out ||
 	    o->auto_answer) {
-		fprintf(stderr, _("siptty: --demo, --script, --call, --audio-in, "
+		fprintf(stderr, _("siptty: --demo, --call, --audio-in, "
 				  "--audio-out and --auto-answer are not "
 				  "available in this version yet\n"));
 		return EXIT_USAGE;
@@ -172,7 +202,7 @@ static int run(const struct opts *o, const struct conf *conf,
 		snprintf(headline, sizeof(headline),
 			 _("No account is configured (%s does not exist)."),
 			 conf_path[0] ? conf_path : "siptty.conf");
-		tp.hint = _("Add an [account NAME] section with aor, registrar "
+		up.hint = _("Add an [account NAME] section with aor, registrar "
 			    "and password_file; see siptty.conf(5).");
 	} else {
 		snprintf(headline, sizeof(headline),
@@ -180,31 +210,45 @@ static int run(const struct opts *o, const struct conf *conf,
 				  "%zu accounts configured in %s.",
 				  count_accounts(conf)),
 			 count_accounts(conf), conf_path);
-		tp.hint = _("Registration and calls arrive with the signalling "
+		up.hint = _("Registration and calls arrive with the signalling "
 			    "work; see NEWS.");
 	}
-	tp.headline = headline;
-	tp.headless = o->headless;
-	err = tui_alloc(&app.tui, app.loop, &tp);
+	up.headline = headline;
+	up.conf = conf;
+	/* A script with no terminal runs headless: that is not an error. */
+	up.headless = o->headless ||
+		      (script && (!isatty(STDIN_FILENO) ||
+				  !isatty(STDOUT_FILENO)));
+	err = ui_alloc(&app.ui, app.loop, &up);
 	if (err == ENOTTY) {
 		fprintf(stderr, _("siptty: standard input is not a terminal; "
 				  "use --headless to run without one\n"));
 		err = 0;
-		goto out_usage;
+		status = EXIT_USAGE;
+		goto out;
 	}
 	if (err)
 		goto out;
+	ui_set_quit_handler(app.ui, on_quit, &app);
 	log_set_handler(on_log, &app);
+	if (script) {
+		err = script_start(script, app.loop, app.ui, on_script_done,
+				   &app);
+		if (err)
+			goto out;
+	}
 	(void)events_emit("start", json_pack("{s:s}", "version",
 					    PACKAGE_VERSION));
 	log_info("main", "siptty %s started", PACKAGE_VERSION);
 
 	err = loop_run(app.loop);
 
+	if (script)
+		status = script_finish(script);
 	(void)events_emit("stop", NULL);
 	log_set_handler(NULL, NULL);
 	if (o->screen_dump) {
-		int derr = tui_dump(app.tui, o->screen_dump);
+		int derr = ui_dump(app.ui, o->screen_dump);
 
 		if (derr)
 			fprintf(stderr, _("siptty: cannot write the screen to "
@@ -212,7 +256,13 @@ static int run(const struct opts *o, const struct conf *conf,
 				strerror(derr));
 	}
  out:
-	tui_free(app.tui);
+	/* The script's own state refers to the ui: stop it first. */
+	if (script && app.ui)
+		(void)script_finish(script);
+	ui_free(app.ui);
+	/* Only now is the terminal ours again to print on. */
+	if (script && *script_failure(script))
+		fputs(script_failure(script), stderr);
 	if (app.sigfd >= 0)
 		close(app.sigfd);
 	loop_free(app.loop);
@@ -220,17 +270,12 @@ static int run(const struct opts *o, const struct conf *conf,
 		fprintf(stderr, _("siptty: %s\n"), strerror(err));
 		return 1;
 	}
-	return 0;
- out_usage:
-	tui_free(app.tui);
-	if (app.sigfd >= 0)
-		close(app.sigfd);
-	loop_free(app.loop);
-	return EXIT_USAGE;
+	return status;
 }
 
 int main(int argc, char *argv[])
 {
+	struct script *script = NULL;
 	struct conf *conf = NULL;
 	char conf_path[4096] = "", log_path[4096] = "";
 	const char *localedir;
@@ -256,6 +301,26 @@ int main(int argc, char *argv[])
 		break;
 	}
 
+	if (o.script && o.action == OPTS_RUN) {
+		struct buf serr;
+
+		/* The whole script is checked before anything runs. */
+		buf_init(&serr, 0);
+		err = script_load(&script, o.script, &serr);
+		if (err == EBADMSG) {
+			if (serr.len)
+				fputs(serr.data, stderr);
+			fprintf(stderr, _("siptty: the script %s has errors; "
+					  "nothing was run\n"), o.script);
+		} else if (err) {
+			fprintf(stderr, _("siptty: cannot read the script %s: "
+					  "%s\n"), o.script, strerror(err));
+		}
+		buf_free(&serr);
+		if (err)
+			return EXIT_USAGE;
+	}
+
 	err = load_config(&o, &conf, conf_path, sizeof(conf_path));
 	if (o.action == OPTS_CHECK_CONFIG) {
 		if (err && err != EBADMSG) {
@@ -266,7 +331,7 @@ int main(int argc, char *argv[])
 				conf_path[0] ? conf_path : "siptty.conf");
 			status = 1;
 		} else {
-			status = report_config(conf);
+			status = report_config(conf, conf_path);
 			if (!status)
 				printf(_("%s: no problems found\n"), conf_path);
 		}
@@ -274,14 +339,17 @@ int main(int argc, char *argv[])
 		return status;
 	}
 	if (err == EBADMSG) {
-		(void)report_config(conf);
+		(void)report_config(conf, conf_path);
 		fprintf(stderr, _("siptty: fix the configuration, or check it "
 				  "with siptty --check-config\n"));
 		conf_free(conf);
+		script_free(script);
 		return 1;
 	}
-	if (err)
+	if (err) {
+		script_free(script);
 		return 1;
+	}
 
 	if (o.debug)
 		log_set_level(LOG_DEBUG);
@@ -306,12 +374,14 @@ int main(int argc, char *argv[])
 			fprintf(stderr, _("siptty: cannot open the event log "
 					  "%s: %s\n"), o.events, strerror(err));
 			conf_free(conf);
+			script_free(script);
 			return 1;
 		}
 	}
 
-	status = run(&o, conf, conf_path);
+	status = run(&o, conf, conf_path, script);
 
+	script_free(script);
 	events_close();
 	log_close();
 	conf_free(conf);

@@ -1,134 +1,186 @@
-/* tui.c - a first ncurses screen: title, status, log pane, q to quit. */
+/* tui.c - ncursesw: keys in as key codes, grid cells out, SIGWINCH via signalfd. */
 #include <config.h>
 
 #include <errno.h>
-#include <locale.h>
-#include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <curses.h>
 
-#include "core/i18n.h"
+#include "core/log.h"
 #include "core/loop.h"
+#include "ui/grid.h"
+#include "ui/keys.h"
 #include "ui/tui.h"
-
-#define TUI_LOG_LINES 64
-#define TUI_COLS 200
 
 struct tui {
 	struct loop *loop;
+	tui_key_h *kh;
+	tui_resize_h *rh;
+	void *arg;
+	int winchfd;
+	bool stdin_added;
 	bool curses;
-	bool dirty;
-	char headline[TUI_COLS];
-	char hint[TUI_COLS];
-	char log[TUI_LOG_LINES][TUI_COLS];
-	size_t nlog;        /* lines written so far; the ring holds the last */
+	attr_t attr[GRID_NATTR];
+	short pair[GRID_NATTR];
 };
 
-static void tui_line(char *dst, const char *src)
+static int key_from_curses(int r, wint_t wc)
 {
-	/* The screen shows text, never control sequences from a peer. */
-	size_t i;
-
-	for (i = 0; src && src[i] && i < TUI_COLS - 1; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
-	dst[i] = '\0';
-}
-
-/* Both renderers draw the same rows: row i of the text model. */
-static size_t tui_rows(const struct tui *t, const char **rows, size_t max,
-		       char *title, size_t tsz)
-{
-	size_t n = 0, first;
-
-	snprintf(title, tsz, "siptty %s  |  %s", PACKAGE_VERSION,
-		 _("q quit"));
-	if (n < max) rows[n++] = title;
-	if (n < max) rows[n++] = t->headline;
-	if (n < max) rows[n++] = t->hint;
-	if (n < max) rows[n++] = "";
-	if (n < max) rows[n++] = _("Log:");
-	first = t->nlog > TUI_LOG_LINES ? t->nlog - TUI_LOG_LINES : 0;
-	for (size_t i = first; i < t->nlog && n < max; i++)
-		rows[n++] = t->log[i % TUI_LOG_LINES];
-	return n;
-}
-
-static void tui_draw(void *arg)
-{
-	struct tui *t = arg;
-	const char *rows[TUI_LOG_LINES + 8];
-	char title[TUI_COLS];
-	int h, w;
-	size_t n;
-
-	if (!t->curses || !t->dirty)
-		return;
-	getmaxyx(stdscr, h, w);
-	(void)w;
-	n = tui_rows(t, rows, sizeof(rows) / sizeof(rows[0]), title,
-		     sizeof(title));
-	erase();
-	for (size_t i = 0; i < n && (int)i < h; i++) {
-		if (i == 0)
-			attron(A_REVERSE);
-		mvaddnstr((int)i, 0, rows[i], COLS);
-		if (i == 0)
-			attroff(A_REVERSE);
+	if (r == KEY_CODE_YES) {
+		switch (wc) {
+		case KEY_ENTER: return KEYS_ENTER;
+		case KEY_BACKSPACE: return KEYS_BACKSPACE;
+		case KEY_DC: return KEYS_DELETE;
+		case KEY_UP: return KEYS_UP;
+		case KEY_DOWN: return KEYS_DOWN;
+		case KEY_LEFT: return KEYS_LEFT;
+		case KEY_RIGHT: return KEYS_RIGHT;
+		case KEY_HOME: return KEYS_HOME;
+		case KEY_END: return KEYS_END;
+		case KEY_PPAGE: return KEYS_PGUP;
+		case KEY_NPAGE: return KEYS_PGDN;
+		case KEY_BTAB: return KEYS_TAB;
+		default:
+			if (wc >= KEY_F(1) && wc <= KEY_F(12))
+				return KEYS_F1 + (int)(wc - KEY_F(1));
+			return KEYS_NONE;  /* KEY_RESIZE and the like */
+		}
 	}
-	refresh();
-	t->dirty = false;
+	switch (wc) {
+	case '\r': case '\n': return KEYS_ENTER;
+	case '\t': return KEYS_TAB;
+	case 27: return KEYS_ESC;
+	case 127: case 8: return KEYS_BACKSPACE;
+	default: return (int)wc;
+	}
 }
 
-static void tui_key(int fd, short revents, void *arg)
+static void on_stdin(int fd, short revents, void *arg)
 {
 	struct tui *t = arg;
-	int ch;
+	wint_t wc;
+	int r;
 
 	(void)fd;
-	(void)revents;
-	while ((ch = getch()) != ERR) {
-		if (ch == 'q' || ch == 'Q')
-			loop_stop(t->loop, 0);
-		else if (ch == KEY_RESIZE)
-			t->dirty = true;
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		/* The terminal went away: nobody is left to press q. */
+		log_info("ui", "the terminal closed; stopping");
+		loop_fd_del(t->loop, STDIN_FILENO);
+		t->stdin_added = false;
+		loop_stop(t->loop, 0);
+		return;
+	}
+	while ((r = get_wch(&wc)) != ERR) {
+		int key = key_from_curses(r, wc);
+
+		if (key != KEYS_NONE)
+			t->kh(key, t->arg);
 	}
 }
 
-int tui_alloc(struct tui **tp, struct loop *loop, const struct tui_params *p)
+static void on_winch(int fd, short revents, void *arg)
+{
+	struct tui *t = arg;
+	struct signalfd_siginfo si;
+	struct winsize ws;
+	wint_t wc;
+
+	(void)revents;
+	while (read(fd, &si, sizeof(si)) == sizeof(si))
+		;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_row ||
+	    !ws.ws_col)
+		return;
+	resizeterm(ws.ws_row, ws.ws_col);
+	/* resizeterm queues a KEY_RESIZE we have already acted on. */
+	while (get_wch(&wc) != ERR)
+		;
+	clearok(curscr, TRUE);
+	t->rh(COLS, LINES, t->arg);
+}
+
+static void colours(struct tui *t, bool color)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	/* Monochrome: attributes alone tell the parts apart. */
+	t->attr[GRID_NORMAL] = A_NORMAL;
+	t->attr[GRID_BAR] = A_REVERSE;
+	t->attr[GRID_TITLE] = A_BOLD;
+	t->attr[GRID_ERROR] = A_BOLD;
+	t->attr[GRID_DIM] = A_DIM;
+	t->attr[GRID_OVERLAY] = A_REVERSE;
+	if (!color || (nc && *nc) || !has_colors() || start_color() == ERR)
+		return;
+	(void)use_default_colors();
+	init_pair(1, COLOR_WHITE, COLOR_BLUE);
+	init_pair(2, COLOR_CYAN, -1);
+	init_pair(3, COLOR_RED, -1);
+	init_pair(4, COLOR_BLACK, COLOR_CYAN);
+	t->pair[GRID_BAR] = 1;
+	t->attr[GRID_BAR] = A_NORMAL;
+	t->pair[GRID_TITLE] = 2;
+	t->pair[GRID_ERROR] = 3;
+	t->pair[GRID_OVERLAY] = 4;
+	t->attr[GRID_OVERLAY] = A_NORMAL;
+}
+
+int tui_alloc(struct tui **tp, struct loop *loop, bool color,
+	      tui_key_h *kh, tui_resize_h *rh, void *arg)
 {
 	struct tui *t;
-	int err = 0;
+	sigset_t mask;
+	int err;
 
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return ENOTTY;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ENOMEM;
 	t->loop = loop;
-	tui_line(t->headline, p->headline);
-	tui_line(t->hint, p->hint);
-	t->dirty = true;
-	if (!p->headless) {
-		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-			err = ENOTTY;
-			goto out;
-		}
-		if (!initscr()) {
-			err = ENOTTY;
-			goto out;
-		}
-		t->curses = true;
-		cbreak();
-		noecho();
-		nodelay(stdscr, TRUE);
-		keypad(stdscr, TRUE);
-		curs_set(0);
-		err = loop_fd_add(loop, STDIN_FILENO, POLLIN, tui_key, t);
-		if (err)
-			goto out;
-		loop_set_idle(loop, tui_draw, t);
+	t->kh = kh;
+	t->rh = rh;
+	t->arg = arg;
+	t->winchfd = -1;
+	/*
+	 * SIGWINCH through a signalfd: a handler could fire between the
+	 * last check and poll(), and the resize would wait for a key.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		err = errno;
+		goto out;
 	}
+	t->winchfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (t->winchfd < 0) {
+		err = errno;
+		goto out;
+	}
+	if (!initscr()) {
+		err = ENOTTY;
+		goto out;
+	}
+	t->curses = true;
+	cbreak();  /* C-c stays SIGINT: siptty stops cleanly */
+	noecho();
+	nonl();
+	nodelay(stdscr, TRUE);
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	(void)curs_set(0);
+	colours(t, color);
+	err = loop_fd_add(loop, STDIN_FILENO, POLLIN, on_stdin, t);
+	if (err)
+		goto out;
+	t->stdin_added = true;
+	err = loop_fd_add(loop, t->winchfd, POLLIN, on_winch, t);
  out:
 	if (err)
 		tui_free(t);
@@ -141,38 +193,46 @@ void tui_free(struct tui *t)
 {
 	if (!t)
 		return;
-	if (t->curses) {
+	if (t->stdin_added)
 		loop_fd_del(t->loop, STDIN_FILENO);
-		loop_set_idle(t->loop, NULL, NULL);
-		endwin();
+	if (t->winchfd >= 0) {
+		loop_fd_del(t->loop, t->winchfd);
+		close(t->winchfd);
 	}
+	if (t->curses)
+		endwin();
 	free(t);
 }
 
-void tui_log(struct tui *t, const char *line)
+void tui_size(const struct tui *t, int *w, int *h)
 {
-	tui_line(t->log[t->nlog % TUI_LOG_LINES], line);
-	t->nlog++;
-	t->dirty = true;
+	(void)t;
+	*w = COLS;
+	*h = LINES;
 }
 
-int tui_dump(struct tui *t, const char *path)
+void tui_draw(struct tui *t, const struct grid *g)
 {
-	const char *rows[TUI_LOG_LINES + 8];
-	char title[TUI_COLS];
-	FILE *fp;
-	size_t n;
-	int err = 0;
+	erase();
+	for (int r = 0; r < g->h && r < LINES; r++) {
+		for (int c = 0; c < g->w && c < COLS; c++) {
+			const struct grid_cell *cell = &g->cells[r * g->w + c];
+			wchar_t wch[2] = {0, 0};
+			cchar_t cc;
 
-	fp = fopen(path, "we");
-	if (!fp)
-		return errno;
-	n = tui_rows(t, rows, sizeof(rows) / sizeof(rows[0]), title,
-		     sizeof(title));
-	for (size_t i = 0; i < n; i++)
-		if (fprintf(fp, "%s\n", rows[i]) < 0)
-			err = EIO;
-	if (fclose(fp) && !err)
-		err = errno;
-	return err;
+			if (cell->ch == GRID_CONT)
+				continue;
+			wch[0] = (wchar_t)cell->ch;
+			if (setcchar(&cc, wch, t->attr[cell->attr],
+				     t->pair[cell->attr], NULL) == OK)
+				(void)mvadd_wch(r, c, &cc);
+		}
+	}
+	if (g->cur_row >= 0 && g->cur_row < LINES && g->cur_col < COLS) {
+		(void)curs_set(1);
+		move(g->cur_row, g->cur_col);
+	} else {
+		(void)curs_set(0);
+	}
+	refresh();
 }

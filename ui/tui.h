@@ -1,23 +1,25 @@
-/* tui.h - the terminal front end (a first screen; grows with the UI issue). */
+/* tui.h - the curses terminal: reads keys, draws the grid, follows resizes. */
 #ifndef SIPTTY_TUI_H
 #define SIPTTY_TUI_H
 
 #include <stdbool.h>
 
+struct grid;
 struct loop;
 struct tui;
 
-struct tui_params {
-	bool headless;          /* render as text, never touch the terminal */
-	const char *headline;   /* first line under the title */
-	const char *hint;       /* what to do next */
-};
+typedef void (tui_key_h)(int key, void *arg);
+typedef void (tui_resize_h)(int w, int h, void *arg);
 
-int tui_alloc(struct tui **tp, struct loop *loop, const struct tui_params *p);
+/*
+ * Takes over the terminal.  ENOTTY when stdin or stdout is not a terminal.
+ * Colour is used when color is true, the terminal has colours and NO_COLOR
+ * is unset or empty (https://no-color.org).
+ */
+int tui_alloc(struct tui **tp, struct loop *loop, bool color,
+	      tui_key_h *kh, tui_resize_h *rh, void *arg);
 void tui_free(struct tui *t);
-/* Appends a line to the log pane. */
-void tui_log(struct tui *t, const char *line);
-/* The current screen as text, rows separated by '\n' (for dumps). */
-int tui_dump(struct tui *t, const char *path);
+void tui_size(const struct tui *t, int *w, int *h);
+void tui_draw(struct tui *t, const struct grid *g);
 
 #endif

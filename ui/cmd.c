@@ -1,0 +1,347 @@
+/* cmd.c - the command table, key bindings and the dispatcher. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "ui/cmd.h"
+#include "ui/keys.h"
+#include "ui/target.h"
+#include "ui/ui_priv.h"
+
+static int cmd_help(struct ui *ui, const char *args);
+static int cmd_quit(struct ui *ui, const char *args);
+static int cmd_dial(struct ui *ui, const char *args);
+static int cmd_log(struct ui *ui, const char *args);
+static int cmd_trace(struct ui *ui, const char *args);
+static int cmd_prompt(struct ui *ui, const char *args);
+
+/*
+ * Only commands that do something are here.  Answer, hang up, hold, mute,
+ * transfer, DTMF, privacy, identity, contacts and history arrive with the
+ * call code; a key that pretends to work would be worse than none.
+ */
+static const struct cmd table[] = {
+	{"help", '?', KEYS_F1, 0,
+	 N_("show or hide this list of keys"), cmd_help},
+	{"dial", 'd', KEYS_NONE, CMD_ARGS,
+	 N_("dial a sip:, sips:, tel: address, number or user"),
+	 cmd_dial},
+	{"log", 'l', KEYS_NONE, 0,
+	 N_("show or hide the log pane"), cmd_log},
+	{"trace", 's', KEYS_NONE, 0,
+	 N_("show or hide the SIP trace pane"), cmd_trace},
+	{"command", ':', KEYS_NONE, 0,
+	 N_("type a command, e.g. \"dial sip:alice@example.com\""),
+	 cmd_prompt},
+	{"quit", 'q', KEYS_NONE, 0,
+	 N_("quit siptty"), cmd_quit},
+};
+
+#define NCMD (sizeof(table) / sizeof(table[0]))
+
+size_t cmd_count(void)
+{
+	return NCMD;
+}
+
+const struct cmd *cmd_get(size_t i)
+{
+	return i < NCMD ? &table[i] : NULL;
+}
+
+const struct cmd *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < NCMD; i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+static void keymap_unbind_key(struct keymap *km, int key)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < km->n; i++)
+		if (km->b[i].key != key)
+			km->b[j++] = km->b[i];
+	km->n = j;
+}
+
+static int keymap_add(struct keymap *km, int key, unsigned cmd)
+{
+	keymap_unbind_key(km, key);
+	if (km->n == KEYMAP_MAX)
+		return E2BIG;
+	km->b[km->n].key = key;
+	km->b[km->n].cmd = cmd;
+	km->n++;
+	return 0;
+}
+
+void keymap_defaults(struct keymap *km)
+{
+	km->n = 0;
+	for (unsigned i = 0; i < NCMD; i++) {
+		if (table[i].key != KEYS_NONE)
+			(void)keymap_add(km, table[i].key, i);
+		if (table[i].key2 != KEYS_NONE)
+			(void)keymap_add(km, table[i].key2, i);
+	}
+}
+
+const struct cmd *keymap_lookup(const struct keymap *km, int key)
+{
+	for (size_t i = 0; i < km->n; i++)
+		if (km->b[i].key == key)
+			return &table[km->b[i].cmd];
+	return NULL;
+}
+
+void keymap_keys(const struct keymap *km, const struct cmd *c, char *out,
+		 size_t sz)
+{
+	size_t len = 0;
+
+	if (!sz)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < km->n; i++) {
+		char name[KEYS_NAME_MAX];
+		int n;
+
+		if (&table[km->b[i].cmd] != c)
+			continue;
+		keys_name(km->b[i].key, name, sizeof(name));
+		n = snprintf(out + len, sz - len, "%s%s", len ? ", " : "",
+			     name);
+		if (n < 0 || (size_t)n >= sz - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+int keymap_bind(struct keymap *km, const char *name, const char *keys,
+		char *why, size_t sz)
+{
+	const struct cmd *c = cmd_find(name);
+	int parsed[8];
+	size_t np = 0;
+	char copy[256], *tok, *save = NULL;
+	int err;
+
+	if (!c) {
+		snprintf(why, sz, _("there is no command \"%s\""), name);
+		return ENOENT;
+	}
+	snprintf(copy, sizeof(copy), "%s", keys);
+	/* Parse all first: a bad list leaves the old binding whole. */
+	for (tok = strtok_r(copy, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (np == sizeof(parsed) / sizeof(parsed[0])) {
+			snprintf(why, sz, _("at most 8 keys per command"));
+			return EINVAL;
+		}
+		if (keys_parse(tok, &parsed[np])) {
+			snprintf(why, sz, _("\"%s\" is not a key name (use a "
+					    "character, Enter, Esc, Tab, F1 to "
+					    "F12, an arrow or C-x)"), tok);
+			return EINVAL;
+		}
+		np++;
+	}
+	if (!np) {
+		snprintf(why, sz, _("no key given"));
+		return EINVAL;
+	}
+	for (size_t i = 0; i < km->n;) {
+		if (&table[km->b[i].cmd] == c)
+			keymap_unbind_key(km, km->b[i].key);
+		else
+			i++;
+	}
+	for (size_t i = 0; i < np; i++) {
+		err = keymap_add(km, parsed[i], (unsigned)(c - table));
+		if (err) {
+			snprintf(why, sz, _("too many key bindings"));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int keymap_load_conf(struct keymap *km, const struct conf *conf,
+		     struct buf *errs)
+{
+	int ret = 0;
+
+	if (!conf)
+		return 0;
+	/* conf has no iterator, so each command looks up its own name. */
+	for (size_t i = 0; i < NCMD; i++) {
+		const char *v = conf_get(conf, "keys", table[i].name);
+		char why[256];
+		int err;
+
+		if (!v)
+			continue;
+		err = keymap_bind(km, table[i].name, v, why, sizeof(why));
+		if (err) {
+			(void)buf_printf(errs, _("line %u: [keys] %s: %s\n"),
+					 conf_line(conf, "keys",
+						   table[i].name),
+					 table[i].name, why);
+			ret = err;
+		}
+	}
+	return ret;
+}
+
+static void help_close(struct ui *ui)
+{
+	if (!ui->model.show_help)
+		return;
+	ui->model.show_help = false;
+	ui->model.dirty = true;
+	ui_view_event("help", false);
+}
+
+int cmd_dispatch_key(struct ui *ui, int key)
+{
+	const struct cmd *c = keymap_lookup(&ui->keymap, key);
+	char name[KEYS_NAME_MAX];
+
+	if (!c) {
+		keys_name(key, name, sizeof(name));
+		help_close(ui);
+		model_status(&ui->model, true,
+			     _("The key %s does nothing here; press ? for the "
+			       "list of keys."), name);
+		return ENOENT;
+	}
+	if (c->h != cmd_help)
+		help_close(ui);
+	return c->h(ui, "");
+}
+
+int cmd_dispatch_line(struct ui *ui, const char *line)
+{
+	char name[64];
+	const struct cmd *c;
+	size_t n;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	n = strcspn(line, " \t");
+	if (!n)
+		return 0;  /* an empty prompt line does nothing, like a shell */
+	snprintf(name, sizeof(name), "%.*s", (int)n, line);
+	line += n;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	c = n < sizeof(name) ? cmd_find(name) : NULL;
+	if (!c) {
+		model_status(&ui->model, true,
+			     _("There is no command \"%s\"; press ? for the "
+			       "list of commands."), name);
+		return ENOENT;
+	}
+	if (*line && !(c->flags & CMD_ARGS)) {
+		model_status(&ui->model, true,
+			     _("The command %s takes no argument."), c->name);
+		return EINVAL;
+	}
+	if (c->h != cmd_help)
+		help_close(ui);
+	return c->h(ui, line);
+}
+
+static int cmd_help(struct ui *ui, const char *args)
+{
+	(void)args;
+	ui->model.show_help = !ui->model.show_help;
+	ui->model.dirty = true;
+	ui_view_event("help", ui->model.show_help);
+	return 0;
+}
+
+static int cmd_quit(struct ui *ui, const char *args)
+{
+	(void)args;
+	/* With calls this asks first; there are none to lose yet. */
+	log_info("ui", "quit requested");
+	if (ui->quit_h)
+		ui->quit_h(ui->quit_arg);
+	else
+		loop_stop(ui->loop, 0);
+	return 0;
+}
+
+static int cmd_dial(struct ui *ui, const char *args)
+{
+	enum target_kind kind;
+	const char *why = NULL;
+	char target[TARGET_MAX + 1];
+	size_t n;
+
+	if (!*args) {
+		prompt_open(&ui->model.prompt, PROMPT_DIAL);
+		ui->model.dirty = true;
+		ui_view_event("dial", true);
+		return 0;
+	}
+	n = strlen(args);
+	while (n && (args[n - 1] == ' ' || args[n - 1] == '\t'))
+		n--;
+	if (n > TARGET_MAX) {
+		model_status(&ui->model, true,
+			     _("Cannot dial: %s."),
+			     _("the address is longer than 256 characters"));
+		return EINVAL;
+	}
+	snprintf(target, sizeof(target), "%.*s", (int)n, args);
+	if (target_check(target, &kind, &why)) {
+		model_status(&ui->model, true, _("Cannot dial \"%s\": %s."),
+			     target, _(why));
+		log_info("ui", "dial refused: \"%s\": %s", target, why);
+		return EINVAL;
+	}
+	model_status(&ui->model, true,
+		     _("Cannot dial %s: calls are not available in this "
+		       "version yet."), target);
+	log_info("ui", "dial %s: no call code in this version", target);
+	return ENOSYS;
+}
+
+static int toggle(struct ui *ui, bool *flag, const char *view)
+{
+	*flag = !*flag;
+	ui->model.dirty = true;
+	ui_view_event(view, *flag);
+	return 0;
+}
+
+static int cmd_log(struct ui *ui, const char *args)
+{
+	(void)args;
+	return toggle(ui, &ui->model.show_log, "log");
+}
+
+static int cmd_trace(struct ui *ui, const char *args)
+{
+	(void)args;
+	return toggle(ui, &ui->model.show_trace, "trace");
+}
+
+static int cmd_prompt(struct ui *ui, const char *args)
+{
+	(void)args;
+	prompt_open(&ui->model.prompt, PROMPT_COMMAND);
+	ui->model.dirty = true;
+	ui_view_event("command", true);
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* model.h - what the screen shows, as data: handlers change it, render draws it. */
+#ifndef SIPTTY_UI_MODEL_H
+#define SIPTTY_UI_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MODEL_LINE_MAX 512
+#define MODEL_LOG_LINES 200
+#define MODEL_MAX_ACCOUNTS 16
+#define PROMPT_MAX 256
+
+struct conf;
+
+enum account_state {
+	ACCOUNT_NOT_REGISTERED = 0,  /* the only state until registration exists */
+};
+
+struct model_account {
+	char name[64];
+	char aor[256];
+	char transport[8];     /* as configured, "" when unset */
+	enum account_state state;
+};
+
+enum prompt_kind {
+	PROMPT_NONE = 0,
+	PROMPT_DIAL,
+	PROMPT_COMMAND,
+};
+
+enum prompt_result {
+	PROMPT_EDITED = 0,
+	PROMPT_SUBMIT,
+	PROMPT_CANCEL,
+	PROMPT_IGNORED,        /* a key the line editor has no use for */
+};
+
+struct prompt {
+	enum prompt_kind kind;
+	char text[PROMPT_MAX];
+	size_t len;            /* bytes */
+	size_t cursor;         /* byte offset, always on a character start */
+};
+
+struct model {
+	char headline[MODEL_LINE_MAX];
+	char hint[MODEL_LINE_MAX];
+	struct model_account acc[MODEL_MAX_ACCOUNTS];
+	size_t nacc;
+	size_t ncalls;         /* no call code yet: always 0 */
+	char log[MODEL_LOG_LINES][MODEL_LINE_MAX];
+	size_t nlog;           /* lines added so far; the ring keeps the last */
+	bool show_log, show_trace, show_help;
+	struct prompt prompt;
+	char status[MODEL_LINE_MAX];
+	bool status_err;
+	bool dirty;            /* set by every change, cleared by the redraw */
+};
+
+void model_init(struct model *m, const struct conf *conf,
+		const char *headline, const char *hint);
+void model_log(struct model *m, const char *line);
+/* The most recent log line i back (0 = newest), or NULL. */
+const char *model_log_line(const struct model *m, size_t i);
+void model_status(struct model *m, bool err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Copies text with control characters replaced, so nothing reaches the terminal raw. */
+void model_copy(char *dst, size_t sz, const char *src);
+
+void prompt_open(struct prompt *p, enum prompt_kind kind);
+void prompt_close(struct prompt *p);
+enum prompt_result prompt_key(struct prompt *p, int key);
+
+#endif

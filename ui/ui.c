@@ -1,0 +1,257 @@
+/* ui.c - ties model, command table and screen together; redraws once per pass. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/conf.h"
+#include "core/events.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "ui/grid.h"
+#include "ui/keys.h"
+#include "ui/render.h"
+#include "ui/tui.h"
+#include "ui/ui_priv.h"
+
+void ui_view_event(const char *view, bool open)
+{
+	(void)events_emit("ui", json_pack("{s:s,s:b}", "view", view,
+					  "open", open));
+}
+
+static void render_now(struct ui *ui)
+{
+	render(&ui->model, &ui->keymap, ui->grid, time(NULL));
+}
+
+static void ui_idle(void *arg)
+{
+	struct ui *ui = arg;
+
+	if (!ui->model.dirty)
+		return;
+	render_now(ui);
+	if (ui->tui)
+		tui_draw(ui->tui, ui->grid);
+	ui->model.dirty = false;
+	if (ui->redraw_h)
+		ui->redraw_h(ui->redraw_arg);
+}
+
+/* The bar shows HH:MM: wake up when the minute turns, not every second. */
+static void clock_tick(void *arg)
+{
+	struct ui *ui = arg;
+	time_t now = time(NULL);
+
+	ui->model.dirty = true;
+	tmr_start(ui->loop, &ui->clock, (uint64_t)(60 - now % 60) * 1000u,
+		  clock_tick, ui);
+}
+
+static void on_tui_key(int key, void *arg)
+{
+	ui_key(arg, key);
+}
+
+static void on_tui_resize(int w, int h, void *arg)
+{
+	struct ui *ui = arg;
+
+	/* Keep the old grid if the new size is refused: still drawable. */
+	if (grid_resize(ui->grid, w, h))
+		log_warn("ui", "cannot use a %dx%d screen", w, h);
+	ui->model.dirty = true;
+}
+
+int ui_alloc(struct ui **up, struct loop *loop, const struct ui_params *p)
+{
+	struct ui *ui;
+	struct buf errs;
+	int err, w = UI_HEADLESS_W, h = UI_HEADLESS_H;
+
+	ui = calloc(1, sizeof(*ui));
+	if (!ui)
+		return ENOMEM;
+	buf_init(&errs, 0);
+	ui->loop = loop;
+	tmr_init(&ui->clock);
+	model_init(&ui->model, p->conf, p->headline, p->hint);
+	keymap_defaults(&ui->keymap);
+	if (keymap_load_conf(&ui->keymap, p->conf, &errs) && errs.len) {
+		/* Bad bindings are reported and skipped: the defaults stay. */
+		for (char *line = errs.data, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (!nl)
+				break;
+			*nl = '\0';
+			log_warn("ui", "siptty.conf %s", line);
+		}
+		model_status(&ui->model, true,
+			     _("Some key bindings in [keys] were not used; "
+			       "see the log, or run siptty --check-config."));
+	}
+	if (!p->headless) {
+		bool color = !p->conf ||
+			     conf_get_bool(p->conf, "ui", "color", true);
+
+		err = tui_alloc(&ui->tui, loop, color, on_tui_key,
+				on_tui_resize, ui);
+		if (err)
+			goto out;
+		tui_size(ui->tui, &w, &h);
+	}
+	err = grid_alloc(&ui->grid, w, h);
+	if (err)
+		goto out;
+	loop_set_idle(loop, ui_idle, ui);
+	/* A due timer makes the first pass end at once: the first draw. */
+	tmr_start(loop, &ui->clock, 0, clock_tick, ui);
+ out:
+	buf_free(&errs);
+	if (err)
+		ui_free(ui);
+	else
+		*up = ui;
+	return err;
+}
+
+void ui_free(struct ui *ui)
+{
+	if (!ui)
+		return;
+	tmr_cancel(&ui->clock);
+	if (ui->grid)
+		loop_set_idle(ui->loop, NULL, NULL);
+	tui_free(ui->tui);
+	grid_free(ui->grid);
+	free(ui);
+}
+
+static void prompt_submit(struct ui *ui)
+{
+	struct prompt *pr = &ui->model.prompt;
+	enum prompt_kind kind = pr->kind;
+	char line[PROMPT_MAX + 8];
+
+	if (kind == PROMPT_DIAL)
+		snprintf(line, sizeof(line), "dial %s", pr->text);
+	else
+		snprintf(line, sizeof(line), "%s", pr->text);
+	prompt_close(pr);
+	ui->model.status[0] = '\0';
+	ui_view_event(kind == PROMPT_DIAL ? "dial" : "command", false);
+	/* An empty dial line opens nothing again: it is a cancel. */
+	if (kind == PROMPT_DIAL && !line[5])
+		return;
+	(void)cmd_dispatch_line(ui, line);
+}
+
+void ui_key(struct ui *ui, int key)
+{
+	struct model *m = &ui->model;
+
+	m->dirty = true;
+	if (m->prompt.kind != PROMPT_NONE) {
+		enum prompt_kind kind = m->prompt.kind;
+
+		switch (prompt_key(&m->prompt, key)) {
+		case PROMPT_SUBMIT:
+			prompt_submit(ui);
+			break;
+		case PROMPT_CANCEL:
+			prompt_close(&m->prompt);
+			ui_view_event(kind == PROMPT_DIAL ? "dial" : "command",
+				      false);
+			break;
+		case PROMPT_EDITED:
+		case PROMPT_IGNORED:
+			break;
+		}
+		return;
+	}
+	if (m->show_help && (key == KEYS_ESC || key == KEYS_ENTER)) {
+		m->show_help = false;
+		ui_view_event("help", false);
+		return;
+	}
+	if (key == KEYS_ESC) {
+		m->status[0] = '\0';  /* Esc dismisses the last message */
+		return;
+	}
+	(void)cmd_dispatch_key(ui, key);
+}
+
+int ui_command(struct ui *ui, const char *line)
+{
+	return cmd_dispatch_line(ui, line);
+}
+
+void ui_log(struct ui *ui, const char *line)
+{
+	model_log(&ui->model, line);
+}
+
+void ui_set_redraw_handler(struct ui *ui, ui_redraw_h *h, void *arg)
+{
+	ui->redraw_h = h;
+	ui->redraw_arg = arg;
+}
+
+void ui_set_quit_handler(struct ui *ui, ui_quit_h *h, void *arg)
+{
+	ui->quit_h = h;
+	ui->quit_arg = arg;
+}
+
+bool ui_is_terminal(const struct ui *ui)
+{
+	return ui->tui != NULL;
+}
+
+int ui_screen(struct ui *ui, struct buf *out)
+{
+	/* Leaves dirty set: the terminal still needs the same redraw. */
+	if (ui->model.dirty)
+		render_now(ui);
+	return grid_text(ui->grid, out);
+}
+
+int ui_dump(struct ui *ui, const char *path)
+{
+	struct buf b;
+	FILE *fp;
+	int err;
+
+	buf_init(&b, 0);
+	err = ui_screen(ui, &b);
+	if (err)
+		goto out;
+	fp = fopen(path, "we");
+	if (!fp) {
+		err = errno;
+		goto out;
+	}
+	if (b.len && fwrite(b.data, 1, b.len, fp) != b.len)
+		err = EIO;
+	if (fclose(fp) && !err)
+		err = errno;
+ out:
+	buf_free(&b);
+	return err;
+}
+
+int ui_check_keys(const struct conf *conf, struct buf *errs)
+{
+	struct keymap km;
+
+	keymap_defaults(&km);
+	return keymap_load_conf(&km, conf, errs);
+}
