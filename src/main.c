@@ -43,7 +43,7 @@ static int report_config(const struct conf *conf, const char *path)
 			nl = strchr(l, '\n');
 			if (!nl)
 				break;
-			fprintf(stderr, "%s: %.*s\n", path, (int)(nl - l), l);
+			fprintf(stderr, "%s:%.*s\n", path, (int)(nl - l), l);
 		}
 		status = 1;
 	}

@@ -177,25 +177,21 @@ int keymap_bind(struct keymap *km, const char *name, const char *keys,
 int keymap_load_conf(struct keymap *km, const struct conf *conf,
 		     struct buf *errs)
 {
+	const char *key, *value;
+	unsigned line;
 	int ret = 0;
 
-	if (!conf)
-		return 0;
-	/* conf has no iterator, so each command looks up its own name. */
-	for (size_t i = 0; i < NCMD; i++) {
-		const char *v = conf_get(conf, "keys", table[i].name);
+	for (size_t i = 0;
+	     !conf_entry(conf, "keys", i, &key, &value, &line); i++) {
 		char why[256];
 		int err;
 
-		if (!v)
-			continue;
-		err = keymap_bind(km, table[i].name, v, why, sizeof(why));
+		err = keymap_bind(km, key, value, why, sizeof(why));
 		if (err) {
-			(void)buf_printf(errs, _("line %u: [keys] %s: %s\n"),
-					 conf_line(conf, "keys",
-						   table[i].name),
-					 table[i].name, why);
-			ret = err;
+			(void)buf_printf(errs, _("%u: [keys] %s: %s\n"),
+					 line, key, why);
+			if (!ret)
+				ret = err;
 		}
 	}
 	return ret;

@@ -115,11 +115,10 @@ static bool section_matches(const char *pattern, const char *section)
 {
 	size_t n = strlen(pattern);
 
-	if (!strcmp(pattern, section))
-		return true;
-	/* "account" stands for "account NAME" with a non-empty NAME. */
-	return !strcmp(pattern, "account") && !strncmp(section, pattern, n) &&
-	       section[n] == ' ' && section[n + 1] != '\0';
+	if (!strcmp(pattern, "account"))
+		return !strncmp(section, pattern, n) && section[n] == ' ' &&
+		       section[n + 1] != '\0' && section[n + 1] != ' ';
+	return !strcmp(pattern, section);
 }
 
 static bool section_known(const char *section)
@@ -301,6 +300,19 @@ struct reader {
 	const char *text;
 };
 
+/* What inih accepts, checked here so that every bad line is reported
+ * with its number (inih itself stops at the first). */
+static bool line_syntax_ok(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s || *s == '\n' || *s == '\r' || *s == ';' || *s == '#')
+		return true;
+	if (*s == '[')
+		return strchr(s, ']') != NULL;
+	return strchr(s, '=') != NULL || strchr(s, ':') != NULL;
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
 	struct reader *r = stream;
@@ -345,6 +357,11 @@ static char *read_line(char *str, int num, void *stream)
 				r->text++;
 		}
 		str[0] = '\0';  /* inih sees an empty line */
+	} else if (!line_syntax_ok(s)) {
+		conf_fail(r->conf, r->conf->line,
+			  _("syntax error: expected [section] or "
+			    "key = value"));
+		str[0] = '\0';
 	}
 	return s;
 }
@@ -506,6 +523,20 @@ long conf_get_int(const struct conf *conf, const char *section,
 	long n;
 
 	return v && parse_long(v, &n) ? n : dflt;
+}
+
+int conf_entry(const struct conf *conf, const char *section, size_t i,
+	       const char **key, const char **value, unsigned *line)
+{
+	for (size_t k = 0; conf && k < conf->nent; k++) {
+		if (strcmp(conf->ent[k].section, section) || i--)
+			continue;
+		*key = conf->ent[k].key;
+		*value = conf->ent[k].value;
+		*line = conf->ent[k].line;
+		return 0;
+	}
+	return ENOENT;
 }
 
 const char *conf_section_name(const struct conf *conf, const char *prefix,

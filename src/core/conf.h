@@ -45,6 +45,10 @@ bool conf_get_bool(const struct conf *conf, const char *section,
 long conf_get_int(const struct conf *conf, const char *section,
 		  const char *key, long dflt);
 
+/* The i-th setting of section in file order: 0, or ENOENT past the end. */
+int conf_entry(const struct conf *conf, const char *section, size_t i,
+	       const char **key, const char **value, unsigned *line);
+
 /* Sections named "PREFIX NAME" in file order: the i-th NAME, or NULL. */
 const char *conf_section_name(const struct conf *conf, const char *prefix,
 			      size_t i);

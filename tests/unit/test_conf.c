@@ -96,6 +96,25 @@ static void test_all_errors_collected(void **state)
 	conf_free(c);
 }
 
+static void test_every_syntax_error(void **state)
+{
+	struct conf *c = NULL;
+
+	(void)state;
+	assert_int_equal(conf_load_string(&c, "s.conf",
+					  "[account a]\nwords\naor = x\n"
+					  "[broken\nmore words\n[account]\n"
+					  "aor = y\n"), EBADMSG);
+	assert_int_equal(conf_nerrors(c), 4);
+	assert_int_equal(conf_error(c, 0)->line, 2);
+	assert_int_equal(conf_error(c, 1)->line, 4);
+	assert_int_equal(conf_error(c, 2)->line, 5);
+	/* a bare [account] has no name: not an account section */
+	assert_int_equal(conf_error(c, 3)->line, 7);
+	assert_string_equal(conf_get(c, "account a", "aor"), "x");
+	conf_free(c);
+}
+
 static void test_long_line(void **state)
 {
 	char text[600];
@@ -150,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_collected),
+		cmocka_unit_test(test_every_syntax_error),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_secret_file_mode),
 		cmocka_unit_test(test_file),

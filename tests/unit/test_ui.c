@@ -293,15 +293,18 @@ static void test_keymap_conf(void **state)
 	assert_int_equal(conf_load_string(&conf, "t.conf",
 					  "[keys]\n"
 					  "dial = D\n"
-					  "help = NotAKey\n"), 0);
+					  "help = NotAKey\n"
+					  "dail = x\n"), 0);
 	keymap_defaults(&km);
 	buf_init(&errs, 0);
 	assert_int_equal(keymap_load_conf(&km, conf, &errs), EINVAL);
 	assert_ptr_equal(keymap_lookup(&km, 'D'), cmd_find("dial"));
 	assert_ptr_equal(keymap_lookup(&km, '?'), cmd_find("help"));
 	assert_non_null(errs.data);
-	assert_non_null(strstr(errs.data, "line 3"));
+	/* main prefixes "FILE:" to give FILE:LINE: message */
+	assert_non_null(strstr(errs.data, "3: [keys] help:"));
 	assert_non_null(strstr(errs.data, "NotAKey"));
+	assert_non_null(strstr(errs.data, "4: [keys] dail:"));
 	buf_reset(&errs);
 	assert_int_equal(ui_check_keys(conf, &errs), EINVAL);
 	buf_free(&errs);
