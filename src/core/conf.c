@@ -42,6 +42,7 @@ static const struct ckey schema[] = {
 	{"sip", "t4_ms", C_INT, 500, 60000, NULL},
 	{"sip", "listen", C_STR, 0, 0, NULL},
 	{"sip", "user_agent", C_STR, 0, 0, NULL},
+	{"sip", "dns_servers", C_STR, 0, 0, NULL},
 	{"account", "aor", C_STR, 0, 0, NULL},
 	{"account", "display_name", C_STR, 0, 0, NULL},
 	{"account", "registrar", C_STR, 0, 0, NULL},
