@@ -16,7 +16,8 @@ BUILD_PKGS="build-essential autoconf automake libtool autopoint gettext pkg-conf
  libopus-dev libjansson-dev libinih-dev libc-ares-dev"
 # Test dependencies: unit tests, fuzzers, benchmark peers, locales, man pages.
 CHECK_PKGS="libcmocka-dev clang libclang-rt-14-dev libosip2-dev libsofia-sip-ua-dev
- locales man-db groff-base tmux python3 dnsmasq-base"
+ locales man-db groff-base tmux python3 dnsmasq-base
+ kamailio kamailio-tls-modules baresip sip-tester tshark gnutls-bin"
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 
@@ -35,6 +36,9 @@ need_pkgs() {
 	fi
 	say "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# tshark asks whether others may capture: they may not.
+	echo 'wireshark-common wireshark-common/install-setuid boolean false' |
+		debconf-set-selections 2>/dev/null || true
 	apt-get update -q >/dev/null || apt-get update
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
