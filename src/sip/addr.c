@@ -1,0 +1,139 @@
+/* addr.c - name-addr and addr-spec with header parameters (From, To, Contact, Route, ...). */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "sip/msg_int.h"
+
+/*
+ * scheme ":" ... : sip, sips and tel are decoded by the URI module; any
+ * other scheme (isbn:, http:, soap.beep:) is accepted as an absoluteURI
+ * of visible characters, which is all a UA needs to refuse it (416).
+ */
+int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known)
+{
+	size_t i = 0;
+
+	*known = false;
+	if (!u->l || !sip_is(u->p[0], CT_ALPHA))
+		return EBADMSG;
+	while (i < u->l && sip_is(u->p[i], CT_SCHEME))
+		i++;
+	if (i == u->l || u->p[i] != ':')
+		return EBADMSG;
+	scheme->p = u->p;
+	scheme->l = i;
+	if (SIP_IEQ(scheme, "sip") || SIP_IEQ(scheme, "sips") ||
+	    SIP_IEQ(scheme, "tel")) {
+		*known = true;
+		return 0;
+	}
+	if (i + 1 == u->l)
+		return EBADMSG;
+	for (i++; i < u->l; i++) {
+		if (!sip_is(u->p[i], CT_URIC))
+			return EBADMSG;
+	}
+	return 0;
+}
+
+/* display-name = *(token LWS) / quoted-string, then LAQUOT. */
+static bool display_name(struct pl *s, struct pl *dname)
+{
+	struct pl t = *s, tok;
+	const char *end = t.p;
+
+	while (sip_scan(&t, CT_TOKEN, &tok) == 0) {
+		end = t.p;
+		sip_lws(&t);
+	}
+	if (!sip_at(&t, '<'))
+		return false;
+	dname->p = s->p;
+	dname->l = (size_t)(end - s->p);
+	*s = t;
+	return true;
+}
+
+int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
+{
+	const struct sip_param *tag;
+	struct sip_params ps;
+	struct pl s = *s0, uri, inner;
+	bool known;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->raw = *s0;
+	sip_lws(&s);
+	if (sip_at(&s, '"')) {
+		const char *q = s.p;
+
+		if (flags & SIP_ADDR_ANGLE)
+			return EBADMSG;
+		err = sip_qstr(&s, &inner);
+		if (err)
+			return err;
+		a->dname = sip_span(q, &s);
+		sip_lws(&s);
+		if (!sip_at(&s, '<'))
+			return EBADMSG;
+	} else if (!sip_at(&s, '<') && !(flags & SIP_ADDR_ANGLE)) {
+		(void)display_name(&s, &a->dname);
+	}
+
+	if (sip_at(&s, '<')) {
+		const char *gt = memchr(s.p, '>', s.l);
+
+		if (!gt)
+			return EBADMSG;
+		/* badaspec: whitespace inside the brackets is refused by the
+		 * URI checks below. */
+		uri.p = s.p + 1;
+		uri.l = (size_t)(gt - uri.p);
+		a->angle = true;
+		sip_adv(&s, (size_t)(gt - s.p) + 1);
+	} else {
+		if (flags & SIP_ADDR_ANGLE)
+			return EBADMSG;
+		/* addr-spec: its parameters are the header's, and a URI with
+		 * ',', '?' or ';' must be in <> (RFC 3261 20.10, regbadct). */
+		uri.p = s.p;
+		while (s.l && !sip_is(*s.p, CT_LWS) && *s.p != ';') {
+			if (*s.p == '?' || *s.p == ',' || *s.p == '<' ||
+			    *s.p == '>' || *s.p == '"')
+				return EBADMSG;
+			sip_adv(&s, 1);
+		}
+		uri.l = (size_t)(s.p - uri.p);
+	}
+	a->uri_raw = uri;
+	err = sip_anyuri_check(&uri, &a->scheme, &known);
+	if (err)
+		return err;
+	if (known) {
+		err = sip_uri_decode(&a->uri, &uri);
+		if (err)
+			return err == E2BIG ? E2BIG : EBADMSG;
+		a->uri_ok = true;
+	}
+	err = sip_params(&s, &a->params, 0, &ps);
+	if (err)
+		return err;
+	sip_lws(&s);
+	if (s.l)
+		return EBADMSG;
+	tag = SIP_PFIND(&ps, "tag");
+	if (tag) {
+		/* tag = token: never quoted, never empty. */
+		if (tag->quoted || !tag->val.l)
+			return EBADMSG;
+		for (size_t i = 0; i < tag->val.l; i++) {
+			if (!sip_is(tag->val.p[i], CT_TOKEN))
+				return EBADMSG;
+		}
+		a->tag = tag->val;
+	}
+	return 0;
+}

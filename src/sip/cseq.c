@@ -1,0 +1,83 @@
+/* cseq.c - the small scalar headers: CSeq, Call-ID, RAck (RFC 3261 20.16, 20.8; RFC 3262 7.2). */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "sip/msg_int.h"
+
+static int number(struct pl *s, uint32_t *v)
+{
+	struct pl d;
+	int err;
+
+	err = sip_scan(s, CT_DIGIT, &d);
+	if (err)
+		return err;
+	/* scalar02: a sequence number past 2^32-1 is an error, not a
+	 * wrap-around. */
+	return sip_num(&d, UINT32_MAX, v);
+}
+
+static int need_lws(struct pl *s)
+{
+	if (!s->l || !sip_is(*s->p, CT_LWS))
+		return EBADMSG;
+	sip_lws(s);
+	return 0;
+}
+
+int sip_cseq_decode(struct sip_cseq *c, const struct pl *s0)
+{
+	struct pl s = *s0;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	sip_lws(&s);
+	err = number(&s, &c->num);
+	if (err)
+		return err;
+	if (need_lws(&s) || sip_scan(&s, CT_TOKEN, &c->method))
+		return EBADMSG;
+	sip_lws(&s);
+	if (s.l)
+		return EBADMSG;
+	c->mid = sip_method_lookup(&c->method);
+	return 0;
+}
+
+/* callid = word [ "@" word ] */
+int sip_callid_check(const struct pl *s0)
+{
+	struct pl s = *s0, w;
+
+	if (sip_scan(&s, CT_WORD, &w))
+		return EBADMSG;
+	if (sip_at(&s, '@')) {
+		sip_adv(&s, 1);
+		if (sip_scan(&s, CT_WORD, &w))
+			return EBADMSG;
+	}
+	return s.l ? EBADMSG : 0;
+}
+
+int sip_rack_decode(struct sip_rack *r, const struct pl *s0)
+{
+	struct pl s = *s0;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	sip_lws(&s);
+	err = number(&s, &r->rseq);
+	if (err)
+		return err;
+	if (need_lws(&s))
+		return EBADMSG;
+	err = number(&s, &r->cseq);
+	if (err)
+		return err;
+	if (need_lws(&s) || sip_scan(&s, CT_TOKEN, &r->method))
+		return EBADMSG;
+	sip_lws(&s);
+	return s.l ? EBADMSG : 0;
+}

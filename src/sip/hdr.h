@@ -1,0 +1,99 @@
+/* hdr.h - header names: ids for the headers siptty knows, compact forms. */
+#ifndef SIPTTY_SIP_HDR_H
+#define SIPTTY_SIP_HDR_H
+
+#include <stdbool.h>
+
+#include "core/pl.h"
+
+/*
+ * Known headers (RFC 3261 20 and the extensions siptty uses), in
+ * alphabetical order.  SIP_HDR_NONE marks "no header" (the start line or
+ * the body in an error); SIP_HDR_OTHER is any header not in this list.
+ */
+enum sip_hdr_id {
+	SIP_HDR_NONE = 0,
+	SIP_HDR_OTHER,
+	SIP_HDR_ACCEPT,
+	SIP_HDR_ACCEPT_CONTACT,
+	SIP_HDR_ACCEPT_ENCODING,
+	SIP_HDR_ACCEPT_LANGUAGE,
+	SIP_HDR_ALERT_INFO,
+	SIP_HDR_ALLOW,
+	SIP_HDR_ALLOW_EVENTS,
+	SIP_HDR_AUTHENTICATION_INFO,
+	SIP_HDR_AUTHORIZATION,
+	SIP_HDR_CALL_ID,
+	SIP_HDR_CALL_INFO,
+	SIP_HDR_CONTACT,
+	SIP_HDR_CONTENT_DISPOSITION,
+	SIP_HDR_CONTENT_ENCODING,
+	SIP_HDR_CONTENT_LANGUAGE,
+	SIP_HDR_CONTENT_LENGTH,
+	SIP_HDR_CONTENT_TYPE,
+	SIP_HDR_CSEQ,
+	SIP_HDR_DATE,
+	SIP_HDR_ERROR_INFO,
+	SIP_HDR_EVENT,
+	SIP_HDR_EXPIRES,
+	SIP_HDR_FROM,
+	SIP_HDR_HISTORY_INFO,
+	SIP_HDR_IDENTITY,
+	SIP_HDR_IDENTITY_INFO,
+	SIP_HDR_IN_REPLY_TO,
+	SIP_HDR_MAX_FORWARDS,
+	SIP_HDR_MIME_VERSION,
+	SIP_HDR_MIN_EXPIRES,
+	SIP_HDR_MIN_SE,
+	SIP_HDR_ORGANIZATION,
+	SIP_HDR_P_ASSERTED_IDENTITY,
+	SIP_HDR_P_MEDIA_AUTHORIZATION,
+	SIP_HDR_P_PREFERRED_IDENTITY,
+	SIP_HDR_PATH,
+	SIP_HDR_PRIORITY,
+	SIP_HDR_PRIVACY,
+	SIP_HDR_PROXY_AUTHENTICATE,
+	SIP_HDR_PROXY_AUTHORIZATION,
+	SIP_HDR_PROXY_REQUIRE,
+	SIP_HDR_RACK,
+	SIP_HDR_REASON,
+	SIP_HDR_RECORD_ROUTE,
+	SIP_HDR_REFER_TO,
+	SIP_HDR_REFERRED_BY,
+	SIP_HDR_REJECT_CONTACT,
+	SIP_HDR_REPLACES,
+	SIP_HDR_REPLY_TO,
+	SIP_HDR_REQUEST_DISPOSITION,
+	SIP_HDR_REQUIRE,
+	SIP_HDR_RETRY_AFTER,
+	SIP_HDR_ROUTE,
+	SIP_HDR_RSEQ,
+	SIP_HDR_SECURITY_CLIENT,
+	SIP_HDR_SECURITY_SERVER,
+	SIP_HDR_SECURITY_VERIFY,
+	SIP_HDR_SERVER,
+	SIP_HDR_SERVICE_ROUTE,
+	SIP_HDR_SESSION_EXPIRES,
+	SIP_HDR_SUBJECT,
+	SIP_HDR_SUBSCRIPTION_STATE,
+	SIP_HDR_SUPPORTED,
+	SIP_HDR_TIMESTAMP,
+	SIP_HDR_TO,
+	SIP_HDR_UNSUPPORTED,
+	SIP_HDR_USER_AGENT,
+	SIP_HDR_VIA,
+	SIP_HDR_WARNING,
+	SIP_HDR_WWW_AUTHENTICATE,
+	SIP_HDR_NUM
+};
+
+/* Case-insensitive, compact forms included; SIP_HDR_OTHER if unknown. */
+enum sip_hdr_id sip_hdr_lookup(const struct pl *name);
+/* The full name ("Call-ID"); NULL for NONE and OTHER. */
+const char *sip_hdr_name(enum sip_hdr_id id);
+/* The compact form ('i'), or 0 when it has none. */
+char sip_hdr_compact(enum sip_hdr_id id);
+/* Headers that may appear once only (RFC 3261 7.3.1). */
+bool sip_hdr_single(enum sip_hdr_id id);
+
+#endif

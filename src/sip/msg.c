@@ -1,0 +1,546 @@
+/* msg.c - parses a SIP message into its model in one pass and one allocation; accessors. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "sip/msg_int.h"
+
+#define ALIGN_UP(n) (((n) + alignof(max_align_t) - 1) & \
+		     ~(alignof(max_align_t) - 1))
+
+/* Typed forms take about this much arena per header line. */
+#define ARENA_PER_HDR 256
+#define ARENA_MIN 512
+
+static int fail(struct sip_err *errp, int err, bool req, uint16_t status,
+		const char *reason, enum sip_hdr_id hdr)
+{
+	if (errp) {
+		errp->err = err;
+		errp->status = req ? status : 0;
+		errp->reason = reason;
+		errp->hdr = hdr;
+	}
+	return err;
+}
+
+size_t sip_msg_skip_crlf(const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, "SIP" in any case.
+ * 0 for 2.0, EPROTO for another well-formed version, EBADMSG else. */
+static int version_check(const char *p, size_t l)
+{
+	size_t i = 4, d;
+
+	if (l < 7 || (p[0] | 0x20) != 's' || (p[1] | 0x20) != 'i' ||
+	    (p[2] | 0x20) != 'p' || p[3] != '/')
+		return EBADMSG;
+	for (d = i; i < l && sip_is(p[i], CT_DIGIT); i++)
+		;
+	if (i == d || i >= l || p[i] != '.')
+		return EBADMSG;
+	for (d = ++i; i < l && sip_is(p[i], CT_DIGIT); i++)
+		;
+	if (i == d || i != l)
+		return EBADMSG;
+	return (l == 7 && memcmp(p + 4, "2.0", 3) == 0) ? 0 : EPROTO;
+}
+
+/* The start line, parsed before the message is allocated. */
+struct start {
+	bool req;
+	struct pl method;
+	enum sip_method mid;
+	struct pl ruri;
+	uint16_t status;
+	struct pl reason;
+};
+
+static int parse_status_line(struct start *m, const char *p, size_t l,
+			     struct sip_err *errp)
+{
+	const char *sp = memchr(p, ' ', l);
+	size_t rest;
+	int err;
+
+	if (!sp)
+		return fail(errp, EBADMSG, false, 0, "Bad Status Line",
+			    SIP_HDR_NONE);
+	err = version_check(p, (size_t)(sp - p));
+	if (err)
+		return fail(errp, EBADMSG, false, 0, "Version Not Supported",
+			    SIP_HDR_NONE);
+	sp++;
+	rest = l - (size_t)(sp - p);
+	if (rest < 3 || !sip_is(sp[0], CT_DIGIT) || !sip_is(sp[1], CT_DIGIT) ||
+	    !sip_is(sp[2], CT_DIGIT) || (rest > 3 && sp[3] != ' '))
+		return fail(errp, EBADMSG, false, 0, "Bad Status Code",
+			    SIP_HDR_NONE);
+	m->status = (uint16_t)((sp[0] - '0') * 100 + (sp[1] - '0') * 10 +
+			       (sp[2] - '0'));
+	if (m->status < 100 || m->status > 699)
+		return fail(errp, EBADMSG, false, 0, "Bad Status Code",
+			    SIP_HDR_NONE);
+	/* The reason phrase may be empty and may hold UTF-8 (RFC 4475
+	 * noreason, unreason); only CR and LF are excluded, by the caller. */
+	m->reason.p = rest > 3 ? sp + 4 : sp + 3;
+	m->reason.l = rest > 3 ? rest - 4 : 0;
+	m->req = false;
+	return 0;
+}
+
+static int parse_request_line(struct start *m, const char *p, size_t l,
+			      struct sip_err *errp)
+{
+	struct pl s = {p, l}, method;
+	const char *last, *u, *ue;
+	int err;
+
+	if (sip_scan(&s, CT_TOKEN, &method) || !sip_at(&s, ' '))
+		return fail(errp, EBADMSG, true, 400, "Bad Request Line",
+			    SIP_HDR_NONE);
+	for (last = p + l - 1; *last != ' '; last--)
+		;
+	if (last == s.p)
+		return fail(errp, EBADMSG, true, 400, "Bad Request Line",
+			    SIP_HDR_NONE);
+	err = version_check(last + 1, l - (size_t)(last + 1 - p));
+	if (err == EPROTO)
+		return fail(errp, EBADMSG, true, 505, "Version Not Supported",
+			    SIP_HDR_NONE);
+	if (err)
+		return fail(errp, EBADMSG, true, 400, "Bad Request Line",
+			    SIP_HDR_NONE);
+	u = s.p + 1;
+	ue = last;
+	if (u == ue)
+		return fail(errp, EBADMSG, true, 400, "Bad Request Line",
+			    SIP_HDR_NONE);
+	if ((size_t)(ue - u) > SIP_URI_MAX)
+		return fail(errp, E2BIG, true, 414, "Request-URI Too Long",
+			    SIP_HDR_NONE);
+	for (const char *c = u; c < ue; c++) {
+		/* lwsruri, lwsstart: whitespace is never part of a URI. */
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return fail(errp, EBADMSG, true, 400,
+				    "Bad Request Line", SIP_HDR_NONE);
+	}
+	m->req = true;
+	m->method = method;
+	m->mid = sip_method_lookup(&method);
+	m->ruri.p = u;
+	m->ruri.l = (size_t)(ue - u);
+	return 0;
+}
+
+static int parse_start(struct start *m, const char *p, size_t l,
+		       struct sip_err *errp)
+{
+	bool resp = l >= 4 && strncasecmp(p, "SIP/", 4) == 0;
+
+	if (l > SIP_START_MAX)
+		return fail(errp, E2BIG, !resp, 414, "Request-URI Too Long",
+			    SIP_HDR_NONE);
+	if (memchr(p, '\r', l))
+		return fail(errp, EBADMSG, !resp, 400, "Bad Request Line",
+			    SIP_HDR_NONE);
+	if (resp)
+		return parse_status_line(m, p, l, errp);
+	return parse_request_line(m, p, l, errp);
+}
+
+static void trim_val(struct pl *v)
+{
+	sip_lws(v);
+	while (v->l && sip_is(v->p[v->l - 1], CT_LWS))
+		v->l--;
+}
+
+/*
+ * The first CR or LF in [p, e), or e.  One pass finds the line end and a
+ * stray CR at once; 16 bytes at a time where SSE2 is there (every
+ * x86-64), since this loop sees every byte of every header.
+ */
+static inline const char *find_eol(const char *p, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+
+	while (e - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, cr),
+						       _mm_cmpeq_epi8(x, lf)));
+
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < e && *p != '\r' && *p != '\n')
+		p++;
+	return p;
+}
+
+struct head {
+	struct start m;
+	struct sip_hdr *hv;
+	size_t nh;
+	const char *body;       /* first body byte */
+	size_t clen_at;         /* index of Content-Length + 1, 0 if none */
+};
+
+static int parse_headers(struct head *h, const char *q, const char *e,
+			 bool stream, struct sip_err *errp)
+{
+	bool req = h->m.req;
+
+	while (q < e) {
+		const char *n = q, *c, *le, *next, *nl;
+		struct sip_hdr *hd;
+
+		if (*q == '\n') {
+			h->body = q + 1;
+			return 0;
+		}
+		if (*q == '\r') {
+			if (q + 1 < e && q[1] == '\n') {
+				h->body = q + 2;
+				return 0;
+			}
+			return fail(errp, EBADMSG, req, 400, "Bad Header",
+				    SIP_HDR_OTHER);
+		}
+		if (h->nh == SIP_HDR_MAX)
+			return fail(errp, E2BIG, req, 513, "Too Many Headers",
+				    SIP_HDR_OTHER);
+		hd = &h->hv[h->nh];
+		while (q < e && sip_is(*q, CT_TOKEN))
+			q++;
+		hd->name.p = n;
+		hd->name.l = (size_t)(q - n);
+		while (q < e && sip_is(*q, CT_WSP))
+			q++;
+		if (!hd->name.l || q == e || *q != ':')
+			return fail(errp, EBADMSG, req, 400, "Bad Header",
+				    SIP_HDR_OTHER);
+		hd->id = sip_hdr_lookup(&hd->name);
+		hd->val.p = q + 1;
+		/* The header ends at the first line end not followed by
+		 * whitespace; folded lines stay inside the value.  A CR is
+		 * allowed only as the first half of a line end. */
+		le = hd->val.p;
+		for (;;) {
+			c = find_eol(le, e);
+			if (c == e) {
+				le = next = e;
+				break;
+			}
+			nl = c;
+			if (*c == '\r') {
+				if (c + 1 == e || c[1] != '\n')
+					return fail(errp, EBADMSG, req, 400,
+						    sip_hdr_info(hd->id)->bad,
+						    hd->id);
+				nl = c + 1;
+			}
+			if (nl + 1 < e && (nl[1] == ' ' || nl[1] == '\t')) {
+				le = nl + 1;
+				continue;
+			}
+			le = c;
+			next = nl + 1;
+			break;
+		}
+		if ((size_t)(le - n) > SIP_HDR_LEN_MAX)
+			return fail(errp, E2BIG, req, 513, "Header Too Long",
+				    hd->id);
+		hd->val.l = (size_t)(le - hd->val.p);
+		trim_val(&hd->val);
+		if (hd->id == SIP_HDR_CONTENT_LENGTH) {
+			/* mcl01: two lengths leave the body undefined. */
+			if (h->clen_at)
+				return fail(errp, EBADMSG, req, 400,
+					    "Duplicate Content-Length",
+					    hd->id);
+			h->clen_at = h->nh + 1;
+		}
+		h->nh++;
+		q = next;
+	}
+	/* The data ended without the blank line.  A datagram ends there
+	 * anyway (RFC 4475 baddn is written so); a framed stream message
+	 * always has it. */
+	if (stream)
+		return fail(errp, EBADMSG, req, 400, "Bad Request",
+			    SIP_HDR_NONE);
+	h->body = e;
+	return 0;
+}
+
+static void rebase(struct pl *pl, const char *from, const char *to)
+{
+	if (pl->p)
+		pl->p = to + (pl->p - from);
+}
+
+int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
+		   unsigned flags, struct sip_err *errp)
+{
+	struct sip_hdr hv[SIP_HDR_MAX];
+	struct head h;
+	const char *e, *nl;
+	size_t l, avail, blen, nhsz, arsz, copy, total;
+	struct sip_msg *msg;
+	char *base;
+	uint32_t cl;
+	int err;
+
+	if (!msgp || (!p && len))
+		return fail(errp, EINVAL, false, 0, "Bad Request",
+			    SIP_HDR_NONE);
+	if (len > SIP_MSG_MAX)
+		return fail(errp, E2BIG, true, 513, "Message Too Large",
+			    SIP_HDR_NONE);
+	l = sip_msg_skip_crlf(p, len);
+	p += l;
+	len -= l;
+	if (!len)
+		return fail(errp, EBADMSG, false, 0, "Empty Message",
+			    SIP_HDR_NONE);
+	e = p + len;
+
+	memset(&h, 0, sizeof(h));      /* small: hv is not in it */
+	h.hv = hv;
+	nl = memchr(p, '\n', len);
+	l = (size_t)((nl ? nl : e) - p);
+	if (l && p[l - 1] == '\r')
+		l--;
+	err = parse_start(&h.m, p, l, errp);
+	if (err)
+		return err;
+	err = parse_headers(&h, nl ? nl + 1 : e, e, flags & SIP_MSG_STREAM,
+			    errp);
+	if (err)
+		return err;
+	if ((size_t)(h.body - p) > SIP_HEAD_MAX)
+		return fail(errp, E2BIG, h.m.req, 513, "Message Too Large",
+			    SIP_HDR_NONE);
+
+	avail = (size_t)(e - h.body);
+	if (h.clen_at) {
+		const struct sip_hdr *c = &hv[h.clen_at - 1];
+
+		err = sip_num(&c->val, UINT32_MAX, &cl);
+		if (err == ERANGE || (!err && cl > SIP_BODY_MAX))
+			return fail(errp, E2BIG, h.m.req, 413,
+				    "Request Entity Too Large", c->id);
+		/* ncl (negative), clerr (longer than what came) */
+		if (err || cl > avail)
+			return fail(errp, EBADMSG, h.m.req, 400,
+				    "Bad Content-Length", c->id);
+		blen = cl;
+	} else {
+		if (flags & SIP_MSG_STREAM)
+			return fail(errp, EBADMSG, h.m.req, 400,
+				    "Missing Content-Length",
+				    SIP_HDR_CONTENT_LENGTH);
+		if (avail > SIP_BODY_MAX)
+			return fail(errp, E2BIG, h.m.req, 413,
+				    "Request Entity Too Large", SIP_HDR_NONE);
+		blen = avail;
+	}
+
+	nhsz = ALIGN_UP(h.nh * sizeof(struct sip_hdr));
+	arsz = ALIGN_UP(ARENA_MIN + h.nh * ARENA_PER_HDR);
+	copy = (flags & SIP_MSG_NOCOPY) ? 0 : (size_t)(h.body - p) + blen;
+	total = ALIGN_UP(sizeof(struct sip_msg)) + nhsz + arsz + copy;
+	msg = malloc(total);
+	if (!msg)
+		return fail(errp, ENOMEM, h.m.req, 500, "Out Of Memory",
+			    SIP_HDR_NONE);
+	memset(msg, 0, offsetof(struct sip_msg, tc));
+	msg->hdrs = (struct sip_hdr *)((char *)msg +
+				       ALIGN_UP(sizeof(struct sip_msg)));
+	msg->ar = (char *)msg->hdrs + nhsz;
+	msg->ar_cap = arsz;
+	if (copy) {
+		base = msg->ar + arsz;
+		memcpy(base, p, copy);
+	} else {
+		base = (char *)(uintptr_t)p;
+	}
+
+	msg->req = h.m.req;
+	msg->method = h.m.method;
+	msg->mid = h.m.mid;
+	msg->ruri = h.m.ruri;
+	msg->status = h.m.status;
+	msg->reason = h.m.reason;
+	msg->body.p = h.body;
+	msg->body.l = blen;
+	rebase(&msg->method, p, base);
+	rebase(&msg->ruri, p, base);
+	rebase(&msg->reason, p, base);
+	rebase(&msg->body, p, base);
+	for (size_t i = 0; i < h.nh; i++) {
+		msg->hdrs[i] = hv[i];
+		msg->hnum[hv[i].id]++;
+		rebase(&msg->hdrs[i].name, p, base);
+		rebase(&msg->hdrs[i].val, p, base);
+	}
+	msg->nhdr = msg->hdrcap = h.nh;
+	*msgp = msg;
+	return 0;
+}
+
+void sip_msg_free(struct sip_msg *msg)
+{
+	struct sip_chunk *c, *n;
+
+	if (!msg)
+		return;
+	for (c = msg->chunks; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	if (msg->hdrs_heap)
+		free(msg->hdrs);
+	free(msg);
+}
+
+void *sip_msg_mem(struct sip_msg *msg, size_t n)
+{
+	struct sip_chunk *c = msg->chunks;
+	void *p;
+
+	n = ALIGN_UP(n ? n : 1);
+	if (msg->ar_cap - msg->ar_used >= n) {
+		p = msg->ar + msg->ar_used;
+		msg->ar_used += n;
+		return p;
+	}
+	if (!c || c->cap - c->used < n) {
+		size_t cap = c ? c->cap * 2 : 4096;
+
+		if (cap < n)
+			cap = n;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		c->next = msg->chunks;
+		msg->chunks = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+int sip_msg_memdup(struct sip_msg *msg, struct pl *dst, const void *p,
+		   size_t n)
+{
+	char *d = sip_msg_mem(msg, n);
+
+	if (!d)
+		return ENOMEM;
+	if (n)
+		memcpy(d, p, n);
+	dst->p = d;
+	dst->l = n;
+	return 0;
+}
+
+bool sip_msg_is_request(const struct sip_msg *msg)
+{
+	return msg->req;
+}
+
+struct pl sip_msg_method(const struct sip_msg *msg)
+{
+	return msg->method;
+}
+
+enum sip_method sip_msg_method_id(const struct sip_msg *msg)
+{
+	return msg->mid;
+}
+
+struct pl sip_msg_ruri_raw(const struct sip_msg *msg)
+{
+	return msg->ruri;
+}
+
+uint16_t sip_msg_status(const struct sip_msg *msg)
+{
+	return msg->status;
+}
+
+struct pl sip_msg_reason(const struct sip_msg *msg)
+{
+	return msg->reason;
+}
+
+struct pl sip_msg_body(const struct sip_msg *msg)
+{
+	return msg->body;
+}
+
+size_t sip_msg_hdr_count(const struct sip_msg *msg)
+{
+	return msg->nhdr;
+}
+
+const struct sip_hdr *sip_msg_hdr_at(const struct sip_msg *msg, size_t i)
+{
+	return i < msg->nhdr ? &msg->hdrs[i] : NULL;
+}
+
+const struct sip_hdr *sip_msg_hdr_next(const struct sip_msg *msg,
+				       enum sip_hdr_id id, size_t *ip)
+{
+	for (size_t i = *ip; i < msg->nhdr; i++) {
+		if (msg->hdrs[i].id == id) {
+			*ip = i + 1;
+			return &msg->hdrs[i];
+		}
+	}
+	*ip = msg->nhdr;
+	return NULL;
+}
+
+const struct sip_hdr *sip_msg_hdr_next_name(const struct sip_msg *msg,
+					    const struct pl *name, size_t *ip)
+{
+	enum sip_hdr_id id = sip_hdr_lookup(name);
+
+	if (id != SIP_HDR_OTHER)
+		return sip_msg_hdr_next(msg, id, ip);
+	for (size_t i = *ip; i < msg->nhdr; i++) {
+		if (msg->hdrs[i].id == SIP_HDR_OTHER &&
+		    pl_caseeq(&msg->hdrs[i].name, name)) {
+			*ip = i + 1;
+			return &msg->hdrs[i];
+		}
+	}
+	*ip = msg->nhdr;
+	return NULL;
+}
+
+size_t sip_msg_hdr_num(const struct sip_msg *msg, enum sip_hdr_id id)
+{
+	return (unsigned)id < SIP_HDR_NUM ? msg->hnum[id] : 0;
+}

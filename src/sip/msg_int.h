@@ -1,0 +1,286 @@
+/* msg_int.h - private to src/sip: the message struct, its arena, and the scanner the decoders share. */
+#ifndef SIPTTY_SIP_MSG_INT_H
+#define SIPTTY_SIP_MSG_INT_H
+
+#include <errno.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sip/msg.h"
+
+/* How a header's value decodes (typed.c dispatches on it). */
+enum sip_kind {
+	K_NONE = 0,
+	K_VIA,
+	K_ADDR,        /* one name-addr / addr-spec */
+	K_ADDRS,       /* list of them */
+	K_CONTACT,     /* list, or "*" */
+	K_INFO,        /* list of <absoluteURI> *(;param) */
+	K_CSEQ,
+	K_CALLID,
+	K_CALLIDS,
+	K_UINT,
+	K_TOKENS,      /* 1*token list */
+	K_TOKENS0,     /* token list that may be empty */
+	K_PRIVACY,
+	K_PMA,
+	K_CTYPE,
+	K_ACCEPT,
+	K_TPARAM,
+	K_TPARAMS,
+	K_DELTA,
+	K_REPLACES,
+	K_AUTH,
+	K_AINFO,
+	K_SECMECH,
+	K_IDENTITY,
+	K_IDINFO,
+	K_DATE,
+	K_WARNING,
+	K_RETRY,
+	K_EVENT,
+	K_SUBSTATE,
+	K_RACK,
+};
+
+#define F_SINGLE 0x01
+
+struct sip_hdr_info {
+	const char *name;
+	char compact;
+	uint8_t kind;
+	uint8_t flags;
+	const char *bad;        /* "Bad Via" */
+	const char *missing;    /* "Missing Via" */
+	const char *dup;        /* "Duplicate Via" */
+};
+
+const struct sip_hdr_info *sip_hdr_info(enum sip_hdr_id id);
+
+/* Arena chunks past the one inside the message allocation. */
+struct sip_chunk {
+	struct sip_chunk *next;
+	size_t cap;
+	size_t used;
+	alignas(max_align_t) char data[];
+};
+
+/* A cached typed form: val points into the arena, or err says why not. */
+struct sip_tc {
+	const void *val;
+	int err;
+};
+
+_Static_assert(SIP_HDR_NUM <= 128, "typed cache bitmap holds 128 ids");
+
+struct sip_msg {
+	bool req;
+	struct pl method;
+	enum sip_method mid;
+	struct pl ruri;
+	uint16_t status;
+	struct pl reason;
+	struct pl body;
+
+	struct sip_hdr *hdrs;
+	size_t nhdr;
+	size_t hdrcap;
+	bool hdrs_heap;         /* hdrs was malloc'd by an edit */
+
+	char *ar;               /* first arena chunk, in this allocation */
+	size_t ar_used;
+	size_t ar_cap;
+	struct sip_chunk *chunks;
+
+	bool ruri_done;
+	int ruri_err;
+	struct sip_uri ruri_u;
+	uint64_t tdone[2];      /* tc[id] valid */
+	uint16_t hnum[SIP_HDR_NUM];  /* header lines per id */
+	/* Last, so that a new message zeroes everything before it only. */
+	struct sip_tc tc[SIP_HDR_NUM];
+};
+
+/* Memory that lives as long as the message; NULL when out of memory. */
+void *sip_msg_mem(struct sip_msg *msg, size_t n);
+/* A copy of the bytes in the arena. */
+int sip_msg_memdup(struct sip_msg *msg, struct pl *dst, const void *p,
+		   size_t n);
+/* Forgets the typed form of id (after an edit). */
+void sip_msg_tc_drop(struct sip_msg *msg, enum sip_hdr_id id);
+
+/* ------------------------------------------------------------------ */
+/* Scanner: every decoder reads a struct pl from the front.            */
+/* ------------------------------------------------------------------ */
+
+enum {
+	CT_TOKEN  = 1 << 0,   /* token (RFC 3261 25.1) */
+	CT_WORD   = 1 << 1,   /* word, for Call-ID */
+	CT_WSP    = 1 << 2,   /* SP HTAB */
+	CT_LWS    = 1 << 3,   /* SP HTAB CR LF: inside a value CR/LF are folds */
+	CT_DIGIT  = 1 << 4,
+	CT_HEX    = 1 << 5,
+	CT_SCHEME = 1 << 6,   /* ALPHA DIGIT + - . */
+	CT_URIC   = 1 << 7,   /* bytes of an absoluteURI we accept */
+	CT_PVAL   = 1 << 8,   /* gen-value without quotes: token / host */
+	CT_HOST   = 1 << 9,   /* hostname chars */
+	CT_B64    = 1 << 10,  /* base64 and base64url, '.' and '=' */
+	CT_ALPHA  = 1 << 11,
+};
+
+extern const uint16_t sip_ctab[256];
+
+static inline bool sip_is(char c, unsigned cls)
+{
+	return (sip_ctab[(unsigned char)c] & cls) != 0;
+}
+
+static inline void sip_adv(struct pl *s, size_t n)
+{
+	s->p += n;
+	s->l -= n;
+}
+
+static inline void sip_lws(struct pl *s)
+{
+	while (s->l && sip_is(*s->p, CT_LWS))
+		sip_adv(s, 1);
+}
+
+static inline bool sip_at(const struct pl *s, char c)
+{
+	return s->l && *s->p == c;
+}
+
+/* a equals the lower-case literal lc in any case.  Only for tokens and
+ * schemes: OR-ing 0x20 folds their letters and leaves their other
+ * characters alone. */
+static inline bool sip_ieq(const struct pl *a, const char *lc, size_t n)
+{
+	if (a->l != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (((unsigned char)a->p[i] | 0x20) != (unsigned char)lc[i])
+			return false;
+	}
+	return true;
+}
+#define SIP_IEQ(pl, lit) sip_ieq((pl), (lit), sizeof(lit) - 1)
+
+/* SWS c SWS: consumes and returns true, or leaves s alone.  Inline:
+ * every decoder calls these two for each token. */
+static inline bool sip_sep(struct pl *s, char c)
+{
+	struct pl t = *s;
+
+	sip_lws(&t);
+	if (!sip_at(&t, c))
+		return false;
+	sip_adv(&t, 1);
+	sip_lws(&t);
+	*s = t;
+	return true;
+}
+
+/* Scans 1*cls into out: EBADMSG when there is none. */
+static inline int sip_scan(struct pl *s, unsigned cls, struct pl *out)
+{
+	size_t i = 0;
+
+	while (i < s->l && sip_is(s->p[i], cls))
+		i++;
+	if (!i)
+		return EBADMSG;
+	out->p = s->p;
+	out->l = i;
+	sip_adv(s, i);
+	return 0;
+}
+/* A quoted-string at the front of s: out is the inside (escapes kept). */
+int sip_qstr(struct pl *s, struct pl *out);
+/* A comment "( ... )" with nesting: out is the inside. */
+int sip_comment(struct pl *s, struct pl *out);
+/* The next item of a sep-separated list, honouring quotes and <>.
+ * 0 with the trimmed item, ENOENT at the end, EBADMSG when an item is
+ * empty or a quote or bracket is left open. */
+int sip_split(struct pl *rest, char sep, struct pl *item);
+/* Upper bound on the items sip_split() yields for v. */
+size_t sip_split_max(const struct pl *v, char sep);
+/* host [":" port] (sent-by, hostport). */
+int sip_hostport(struct pl *s, struct pl *host, bool *v6, uint16_t *port);
+/* 1*DIGIT into a uint32: EBADMSG, or ERANGE above max. */
+int sip_num(const struct pl *s, uint32_t max, uint32_t *v);
+/* The slice from a to the current front of s. */
+static inline struct pl sip_span(const char *a, const struct pl *s)
+{
+	struct pl r = {a, (size_t)(s->p - a)};
+
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters (param.c)                                                */
+/* ------------------------------------------------------------------ */
+
+struct sip_param {
+	struct pl name;
+	struct pl val;          /* unset when no '='; no quotes */
+	bool quoted;
+};
+
+enum {
+	SIP_P_ANGLE = 1 << 0,   /* a value may be <URI> (Identity info) */
+};
+
+/* The parameters of one value, as scanned once. */
+struct sip_params {
+	size_t n;
+	struct sip_param v[SIP_PARAM_MAX];
+};
+
+/* Scans *( SEMI generic-param ) at the front of s; params is the slice
+ * from the first ';' to the end of the last value.  Names must be unique
+ * (any case).  EBADMSG, or E2BIG past SIP_PARAM_MAX.  With out set, the
+ * parameters are also handed back, so that a decoder picks the ones it
+ * knows without scanning again. */
+int sip_params(struct pl *s, struct pl *params, unsigned flags,
+	       struct sip_params *out);
+/* The parameter called lc (lower case) in out, or NULL. */
+const struct sip_param *sip_params_find(const struct sip_params *ps,
+					const char *lc, size_t n);
+#define SIP_PFIND(ps, lit) sip_params_find((ps), (lit), sizeof(lit) - 1)
+/* The next parameter of a slice from sip_params() (sep ';'), or of a
+ * comma-separated auth-param list (sep ','): 0, ENOENT at the end. */
+int sip_param_next(struct pl *rest, char sep, struct sip_param *p);
+/* Checks a whole comma-separated auth-param list: unique names. */
+int sip_aparams(const struct pl *s);
+
+/* ------------------------------------------------------------------ */
+/* Decoders of one value (an item of a list, or a whole header value)  */
+/* ------------------------------------------------------------------ */
+
+enum {
+	SIP_ADDR_ANGLE = 1 << 0,  /* <URI> only, no display name (Call-Info) */
+};
+
+int sip_via_decode(struct sip_via *v, const struct pl *s);
+int sip_addr_decode(struct sip_addr *a, const struct pl *s, unsigned flags);
+int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known);
+int sip_cseq_decode(struct sip_cseq *c, const struct pl *s);
+int sip_callid_check(const struct pl *s);
+int sip_rack_decode(struct sip_rack *r, const struct pl *s);
+int sip_ctype_decode(struct sip_ctype *c, const struct pl *s);
+int sip_tparam_decode(struct sip_tparam *t, const struct pl *s,
+		      unsigned tokcls);
+int sip_auth_decode(struct sip_auth *a, const struct pl *s, bool scheme);
+int sip_secmech_decode(struct sip_secmech *m, const struct pl *s);
+int sip_identity_decode(struct sip_identity *id, const struct pl *s);
+int sip_idinfo_decode(struct sip_identity_info *ii, const struct pl *s);
+int sip_date_decode(const struct pl *s, int64_t *t);
+int sip_warning_decode(struct sip_warning *w, const struct pl *s);
+int sip_retry_decode(struct sip_retry_after *r, const struct pl *s);
+int sip_event_decode(struct sip_event *e, const struct pl *s);
+int sip_substate_decode(struct sip_substate *st, const struct pl *s);
+
+#endif

@@ -1,0 +1,250 @@
+/* scan.c - the lexical pieces of RFC 3261 25.1 that every header decoder shares. */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "sip/msg_int.h"
+
+/* Letters and digits belong to most classes at once. */
+#define A_ (CT_TOKEN | CT_WORD | CT_SCHEME | CT_URIC | CT_PVAL | CT_HOST | \
+	    CT_B64 | CT_ALPHA)
+#define D_ (CT_TOKEN | CT_WORD | CT_SCHEME | CT_URIC | CT_PVAL | CT_HOST | \
+	    CT_B64 | CT_DIGIT)
+#define T_ (CT_TOKEN | CT_WORD | CT_URIC | CT_PVAL)   /* token marks */
+
+const uint16_t sip_ctab[256] = {
+	['0' ... '9'] = D_ | CT_HEX,
+	['A' ... 'F'] = A_ | CT_HEX,
+	['G' ... 'Z'] = A_,
+	['a' ... 'f'] = A_ | CT_HEX,
+	['g' ... 'z'] = A_,
+	['-'] = T_ | CT_SCHEME | CT_HOST | CT_B64,
+	['.'] = T_ | CT_SCHEME | CT_HOST | CT_B64,
+	['!'] = T_,
+	['%'] = T_,
+	['*'] = T_,
+	['_'] = T_ | CT_HOST | CT_B64,
+	['+'] = T_ | CT_SCHEME | CT_B64,
+	['`'] = T_,
+	['\''] = T_,
+	['~'] = T_,
+	['('] = CT_WORD | CT_URIC,
+	[')'] = CT_WORD | CT_URIC,
+	['<'] = CT_WORD,
+	['>'] = CT_WORD,
+	[':'] = CT_WORD | CT_URIC | CT_PVAL,
+	['\\'] = CT_WORD,
+	['"'] = CT_WORD,
+	['/'] = CT_WORD | CT_URIC | CT_B64,
+	['['] = CT_WORD | CT_URIC | CT_PVAL,
+	[']'] = CT_WORD | CT_URIC | CT_PVAL,
+	['?'] = CT_WORD | CT_URIC,
+	['{'] = CT_WORD,
+	['}'] = CT_WORD,
+	['='] = CT_URIC | CT_B64,
+	['@'] = CT_URIC,
+	['&'] = CT_URIC,
+	['$'] = CT_URIC,
+	[','] = CT_URIC,
+	[';'] = CT_URIC,
+	['#'] = CT_URIC,
+	[' '] = CT_WSP | CT_LWS,
+	['\t'] = CT_WSP | CT_LWS,
+	['\r'] = CT_LWS,
+	['\n'] = CT_LWS,
+};
+
+/* qdtext bytes that need no second look: LWS, 0x20-0x7e but '"' and
+ * '\\', and UTF8-NONASCII. */
+static const bool qd_plain[256] = {
+	['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,
+	[0x80 ... 0xff] = 1,
+};
+
+/*
+ * quoted-string = SWS DQUOTE *(qdtext / quoted-pair) DQUOTE; qdtext is
+ * LWS or any byte but CTLs, '"' and '\'; quoted-pair escapes any byte up
+ * to 0x7f except CR and LF.
+ */
+int sip_qstr(struct pl *s, struct pl *out)
+{
+	size_t i;
+
+	if (!sip_at(s, '"'))
+		return EBADMSG;
+	for (i = 1; i < s->l; i++) {
+		unsigned char c = (unsigned char)s->p[i];
+
+		if (qd_plain[c])
+			continue;
+		if (c == '"') {
+			out->p = s->p + 1;
+			out->l = i - 1;
+			sip_adv(s, i + 1);
+			return 0;
+		}
+		if (c == '\\') {
+			if (++i >= s->l)
+				return EBADMSG;
+			c = (unsigned char)s->p[i];
+			if (c > 0x7f || c == '\r' || c == '\n')
+				return EBADMSG;
+			continue;
+		}
+		if ((c < 0x20 && !sip_is((char)c, CT_LWS)) || c == 0x7f)
+			return EBADMSG;
+	}
+	return EBADMSG;
+}
+
+/* comment = LPAREN *(ctext / quoted-pair / comment) RPAREN; nesting is
+ * bounded so that a hostile value cannot make us recurse deeply. */
+int sip_comment(struct pl *s, struct pl *out)
+{
+	unsigned depth = 0;
+	size_t i;
+
+	if (!sip_at(s, '('))
+		return EBADMSG;
+	for (i = 0; i < s->l; i++) {
+		unsigned char c = (unsigned char)s->p[i];
+
+		if (c == '(') {
+			if (++depth > 8)
+				return E2BIG;
+		} else if (c == ')') {
+			if (--depth == 0) {
+				out->p = s->p + 1;
+				out->l = i - 1;
+				sip_adv(s, i + 1);
+				return 0;
+			}
+		} else if (c == '\\') {
+			if (++i >= s->l || (unsigned char)s->p[i] > 0x7f ||
+			    s->p[i] == '\r' || s->p[i] == '\n')
+				return EBADMSG;
+		} else if ((c < 0x20 && !sip_is((char)c, CT_LWS)) || c == 0x7f) {
+			return EBADMSG;
+		}
+	}
+	return EBADMSG;
+}
+
+static void trim(struct pl *pl)
+{
+	sip_lws(pl);
+	while (pl->l && sip_is(pl->p[pl->l - 1], CT_LWS))
+		pl->l--;
+}
+
+/*
+ * Commas inside a quoted display name, inside <URI> or escaped in a
+ * quoted-string do not split; nothing else protects one.
+ */
+int sip_split(struct pl *rest, char sep, struct pl *item)
+{
+	const char *p = rest->p, *e;
+
+	/* rest->p becomes NULL after the last item. */
+	if (!p)
+		return ENOENT;
+	for (e = p + rest->l; p < e; p++) {
+		if (*p == '"') {
+			for (p++; p < e && *p != '"'; p++) {
+				if (*p == '\\' && ++p == e)
+					return EBADMSG;
+			}
+			if (p == e)
+				return EBADMSG;
+		} else if (*p == '<') {
+			p = memchr(p, '>', (size_t)(e - p));
+			if (!p)
+				return EBADMSG;
+		} else if (*p == sep) {
+			break;
+		}
+	}
+	item->p = rest->p;
+	item->l = (size_t)(p - rest->p);
+	trim(item);
+	if (p < e) {
+		rest->p = p + 1;
+		rest->l = (size_t)(e - p - 1);
+	} else {
+		rest->p = NULL;
+		rest->l = 0;
+	}
+	return item->l ? 0 : EBADMSG;
+}
+
+size_t sip_split_max(const struct pl *v, char sep)
+{
+	const char *p = v->p;
+	const char *e = v->p + v->l;
+	size_t n = 1;
+
+	while (p < e && (p = memchr(p, sep, (size_t)(e - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+int sip_num(const struct pl *s, uint32_t max, uint32_t *v)
+{
+	uint32_t x;
+	int err;
+
+	err = pl_u32(s, &x);
+	if (err == EINVAL)
+		return EBADMSG;
+	if (err)
+		return err;
+	if (x > max)
+		return ERANGE;
+	*v = x;
+	return 0;
+}
+
+/* host = hostname / IPv4address / IPv6reference; the strict checks of
+ * the address forms are the URI module's, here the shape is enough. */
+int sip_hostport(struct pl *s, struct pl *host, bool *v6, uint16_t *port)
+{
+	struct pl num;
+	uint32_t v;
+	int err;
+
+	*v6 = false;
+	*port = 0;
+	if (sip_at(s, '[')) {
+		size_t i = 1;
+
+		while (i < s->l && (sip_is(s->p[i], CT_HEX) || s->p[i] == ':' ||
+				    s->p[i] == '.'))
+			i++;
+		if (i >= s->l || s->p[i] != ']' || i < 3)
+			return EBADMSG;
+		host->p = s->p + 1;
+		host->l = i - 1;
+		*v6 = true;
+		sip_adv(s, i + 1);
+	} else {
+		err = sip_scan(s, CT_HOST, host);
+		if (err)
+			return err;
+		if (host->p[0] == '.' || host->p[0] == '-')
+			return EBADMSG;
+	}
+	if (!sip_sep(s, ':'))
+		return 0;
+	err = sip_scan(s, CT_DIGIT, &num);
+	if (err)
+		return err;
+	err = sip_num(&num, 65535, &v);
+	if (err)
+		return err == ERANGE ? EBADMSG : err;
+	*port = (uint16_t)v;
+	return 0;
+}

@@ -1,0 +1,587 @@
+/* typed.c - lazy typed headers: each header name decoded once, on first access, into the arena. */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "sip/msg_int.h"
+
+typedef int (dec_h)(void *elem, const struct pl *s, enum sip_hdr_id id);
+
+struct kind_desc {
+	size_t elem;            /* size of one decoded value */
+	size_t head;            /* offset of v[] in the list; 0 = single */
+	char sep;               /* ',' or ';' between values, 0: one a line */
+	bool empty_ok;          /* the header may have an empty value */
+	dec_h *dec;
+};
+
+static int dec_via(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_via_decode(e, s);
+}
+
+static int dec_addr(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_addr_decode(e, s, 0);
+}
+
+static int dec_info(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_addr_decode(e, s, SIP_ADDR_ANGLE);
+}
+
+static int dec_cseq(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_cseq_decode(e, s);
+}
+
+static int dec_callid(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	*(struct pl *)e = *s;
+	return sip_callid_check(s);
+}
+
+static int dec_uint(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	/* zeromf: 0 is a valid Max-Forwards; scalar02: 300 is not. */
+	return sip_num(s, id == SIP_HDR_MAX_FORWARDS ? 255 : UINT32_MAX, e);
+}
+
+static int dec_class(const struct pl *s, unsigned cls)
+{
+	for (size_t i = 0; i < s->l; i++) {
+		if (!sip_is(s->p[i], cls))
+			return EBADMSG;
+	}
+	return s->l ? 0 : EBADMSG;
+}
+
+static int dec_token(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	*(struct pl *)e = *s;
+	return dec_class(s, CT_TOKEN);
+}
+
+/* RFC 3313: each token is the hex form of a policy element, so an odd
+ * number of digits cannot be one. */
+static int dec_pma(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	*(struct pl *)e = *s;
+	if (s->l % 2)
+		return EBADMSG;
+	return dec_class(s, CT_HEX);
+}
+
+static int dec_ctype(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_ctype_decode(e, s);
+}
+
+static int dec_tparam(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_tparam_decode(e, s, CT_TOKEN);
+}
+
+static int dec_delta(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	struct sip_tparam *t = e;
+	uint32_t v;
+	int err;
+
+	(void)id;
+	err = sip_tparam_decode(t, s, CT_DIGIT);
+	if (err)
+		return err;
+	return sip_num(&t->token, UINT32_MAX, &v);
+}
+
+static int dec_replaces(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_tparam_decode(e, s, CT_WORD);
+}
+
+static int dec_auth(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	return sip_auth_decode(e, s, id != SIP_HDR_AUTHENTICATION_INFO);
+}
+
+static int dec_secmech(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_secmech_decode(e, s);
+}
+
+static int dec_identity(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_identity_decode(e, s);
+}
+
+static int dec_idinfo(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_idinfo_decode(e, s);
+}
+
+static int dec_date(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_date_decode(s, e);
+}
+
+static int dec_warning(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_warning_decode(e, s);
+}
+
+static int dec_retry(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_retry_decode(e, s);
+}
+
+static int dec_event(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_event_decode(e, s);
+}
+
+static int dec_substate(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_substate_decode(e, s);
+}
+
+static int dec_rack(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	return sip_rack_decode(e, s);
+}
+
+static int dec_callids(void *e, const struct pl *s, enum sip_hdr_id id)
+{
+	(void)id;
+	*(struct pl *)e = *s;
+	return sip_callid_check(s);
+}
+
+#define LIST(T, L) sizeof(T), offsetof(L, v)
+#define ONE(T) sizeof(T), 0
+
+static const struct kind_desc kinds[] = {
+	[K_VIA] = {LIST(struct sip_via, struct sip_vias), ',', false, dec_via},
+	[K_ADDR] = {ONE(struct sip_addr), 0, false, dec_addr},
+	[K_ADDRS] = {LIST(struct sip_addr, struct sip_addrs), ',', false,
+		     dec_addr},
+	[K_CONTACT] = {LIST(struct sip_addr, struct sip_addrs), ',', false,
+		       dec_addr},
+	[K_INFO] = {LIST(struct sip_addr, struct sip_addrs), ',', false,
+		    dec_info},
+	[K_CSEQ] = {ONE(struct sip_cseq), 0, false, dec_cseq},
+	[K_CALLID] = {ONE(struct pl), 0, false, dec_callid},
+	[K_CALLIDS] = {LIST(struct pl, struct sip_tokens), ',', false,
+		       dec_callids},
+	[K_UINT] = {ONE(uint32_t), 0, false, dec_uint},
+	[K_TOKENS] = {LIST(struct pl, struct sip_tokens), ',', false,
+		      dec_token},
+	[K_TOKENS0] = {LIST(struct pl, struct sip_tokens), ',', true,
+		       dec_token},
+	[K_PRIVACY] = {LIST(struct pl, struct sip_tokens), ';', false,
+		       dec_token},
+	[K_PMA] = {LIST(struct pl, struct sip_tokens), ',', false, dec_pma},
+	[K_CTYPE] = {ONE(struct sip_ctype), 0, false, dec_ctype},
+	[K_ACCEPT] = {LIST(struct sip_ctype, struct sip_ctypes), ',', true,
+		      dec_ctype},
+	[K_TPARAM] = {ONE(struct sip_tparam), 0, false, dec_tparam},
+	[K_TPARAMS] = {LIST(struct sip_tparam, struct sip_tparams), ',',
+		       true, dec_tparam},
+	[K_DELTA] = {ONE(struct sip_tparam), 0, false, dec_delta},
+	[K_REPLACES] = {ONE(struct sip_tparam), 0, false, dec_replaces},
+	[K_AUTH] = {LIST(struct sip_auth, struct sip_auths), 0, false,
+		    dec_auth},
+	[K_AINFO] = {ONE(struct sip_auth), 0, false, dec_auth},
+	[K_SECMECH] = {LIST(struct sip_secmech, struct sip_secmechs), ',',
+		       false, dec_secmech},
+	[K_IDENTITY] = {LIST(struct sip_identity, struct sip_identities), 0,
+			false, dec_identity},
+	[K_IDINFO] = {ONE(struct sip_identity_info), 0, false, dec_idinfo},
+	[K_DATE] = {ONE(int64_t), 0, false, dec_date},
+	[K_WARNING] = {LIST(struct sip_warning, struct sip_warnings), ',',
+		       false, dec_warning},
+	[K_RETRY] = {ONE(struct sip_retry_after), 0, false, dec_retry},
+	[K_EVENT] = {ONE(struct sip_event), 0, false, dec_event},
+	[K_SUBSTATE] = {ONE(struct sip_substate), 0, false, dec_substate},
+	[K_RACK] = {ONE(struct sip_rack), 0, false, dec_rack},
+};
+
+static bool is_star(const struct pl *v)
+{
+	return v->l == 1 && v->p[0] == '*';
+}
+
+static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
+		       const struct kind_desc *k, bool contact, size_t first,
+		       const void **out)
+{
+	size_t i, cap = 0, n = 0, seen, lines = msg->hnum[id];
+	const struct sip_hdr *h;
+	bool star = false;
+	char *list;
+	int err;
+
+	/* The per-id line count stops both walks at the last line. */
+	for (i = first, seen = 0; seen < lines &&
+	     (h = sip_msg_hdr_next(msg, id, &i)) != NULL; seen++)
+		cap += k->sep && h->val.l ? sip_split_max(&h->val, k->sep) : 1;
+	/* The count is an upper bound (a comma may sit in quotes); the
+	 * list bound caps what a hostile message can make us allocate. */
+	if (cap > SIP_LIST_MAX)
+		cap = SIP_LIST_MAX;
+	list = sip_msg_mem(msg, k->head + cap * k->elem);
+	if (!list)
+		return ENOMEM;
+	for (i = first, seen = 0; seen < lines &&
+	     (h = sip_msg_hdr_next(msg, id, &i)) != NULL; seen++) {
+		struct pl rest = h->val, item;
+
+		if (!h->val.l && k->empty_ok)
+			continue;
+		if (contact && is_star(&h->val)) {
+			if (star)
+				return EBADMSG;
+			star = true;
+			continue;
+		}
+		/* Most lines hold one value: no separator, nothing to split
+		 * (the value is already trimmed, and its decoder checks its
+		 * own quotes and brackets). */
+		if (!k->sep || (lines == 1 && cap == 1) ||
+		    !memchr(h->val.p, k->sep, h->val.l)) {
+			if (n == cap)
+				return E2BIG;
+			err = k->dec(list + k->head + n * k->elem, &h->val, id);
+			if (err)
+				return err;
+			n++;
+			continue;
+		}
+		while ((err = sip_split(&rest, k->sep, &item)) == 0) {
+			if (n == cap)
+				return E2BIG;
+			err = k->dec(list + k->head + n * k->elem, &item, id);
+			if (err)
+				return err;
+			n++;
+		}
+		if (err != ENOENT)
+			return err;
+	}
+	/* "Contact: *" stands alone (RFC 3261 10.2.2). */
+	if (star && n)
+		return EBADMSG;
+	*(size_t *)list = n;
+	if (contact)
+		((struct sip_addrs *)list)->star = star;
+	*out = list;
+	return 0;
+}
+
+/* first: no header with this id sits before that index. */
+static int decode(struct sip_msg *msg, enum sip_hdr_id id, size_t first,
+		  const void **out)
+{
+	const struct sip_hdr_info *info = sip_hdr_info(id);
+	const struct kind_desc *k = &kinds[info->kind];
+	const struct sip_hdr *h;
+	size_t i = first;
+	void *elem;
+
+	h = sip_msg_hdr_next(msg, id, &i);
+	if (!h)
+		return ENOENT;
+	if (k->head)
+		return decode_list(msg, id, k, info->kind == K_CONTACT, i - 1,
+				   out);
+	elem = sip_msg_mem(msg, k->elem);
+	if (!elem)
+		return ENOMEM;
+	*out = elem;
+	return k->dec(elem, &h->val, id);
+}
+
+static int typed_from(struct sip_msg *msg, enum sip_hdr_id id,
+		      uint32_t kindmask, size_t first, const void **out)
+{
+	uint64_t bit;
+	int err;
+
+	if (!msg || (unsigned)id >= SIP_HDR_NUM ||
+	    !(kindmask & (1u << sip_hdr_info(id)->kind)))
+		return EINVAL;
+	bit = 1ull << (id & 63);
+	if (msg->tdone[id >> 6] & bit) {
+		*out = msg->tc[id].val;
+		return msg->tc[id].err;
+	}
+	*out = NULL;
+	err = decode(msg, id, first, out);
+	if (err == ENOMEM)
+		return err;
+	if (err)
+		*out = NULL;
+	msg->tc[id].val = *out;
+	msg->tc[id].err = err;
+	msg->tdone[id >> 6] |= bit;
+	return err;
+}
+
+static int typed(struct sip_msg *msg, enum sip_hdr_id id, uint32_t kindmask,
+		 const void **out)
+{
+	return typed_from(msg, id, kindmask, 0, out);
+}
+
+void sip_msg_tc_drop(struct sip_msg *msg, enum sip_hdr_id id)
+{
+	if ((unsigned)id < SIP_HDR_NUM)
+		msg->tdone[id >> 6] &= ~(1ull << (id & 63));
+}
+
+#define KM(k) (1u << (k))
+
+int sip_msg_vias(struct sip_msg *msg, const struct sip_vias **vp)
+{
+	return typed(msg, SIP_HDR_VIA, KM(K_VIA), (const void **)vp);
+}
+
+int sip_msg_addr(struct sip_msg *msg, enum sip_hdr_id id,
+		 const struct sip_addr **ap)
+{
+	return typed(msg, id, KM(K_ADDR), (const void **)ap);
+}
+
+int sip_msg_addrs(struct sip_msg *msg, enum sip_hdr_id id,
+		  const struct sip_addrs **lp)
+{
+	return typed(msg, id, KM(K_ADDRS) | KM(K_CONTACT) | KM(K_INFO),
+		     (const void **)lp);
+}
+
+int sip_msg_cseq(struct sip_msg *msg, const struct sip_cseq **cp)
+{
+	return typed(msg, SIP_HDR_CSEQ, KM(K_CSEQ), (const void **)cp);
+}
+
+int sip_msg_callid(struct sip_msg *msg, struct pl *callid)
+{
+	const struct pl *c;
+	int err;
+
+	err = typed(msg, SIP_HDR_CALL_ID, KM(K_CALLID), (const void **)&c);
+	if (!err)
+		*callid = *c;
+	return err;
+}
+
+int sip_msg_uint(struct sip_msg *msg, enum sip_hdr_id id, uint32_t *vp)
+{
+	const uint32_t *v;
+	int err;
+
+	err = typed(msg, id, KM(K_UINT), (const void **)&v);
+	if (!err)
+		*vp = *v;
+	return err;
+}
+
+int sip_msg_tokens(struct sip_msg *msg, enum sip_hdr_id id,
+		   const struct sip_tokens **tp)
+{
+	return typed(msg, id, KM(K_TOKENS) | KM(K_TOKENS0) | KM(K_PRIVACY) |
+		     KM(K_PMA) | KM(K_CALLIDS), (const void **)tp);
+}
+
+bool sip_tokens_has(const struct sip_tokens *t, const char *tok)
+{
+	for (size_t i = 0; t && i < t->n; i++) {
+		if (pl_caseeq_str(&t->v[i], tok))
+			return true;
+	}
+	return false;
+}
+
+int sip_msg_ctype(struct sip_msg *msg, const struct sip_ctype **cp)
+{
+	return typed(msg, SIP_HDR_CONTENT_TYPE, KM(K_CTYPE),
+		     (const void **)cp);
+}
+
+int sip_msg_accept(struct sip_msg *msg, const struct sip_ctypes **lp)
+{
+	return typed(msg, SIP_HDR_ACCEPT, KM(K_ACCEPT), (const void **)lp);
+}
+
+int sip_msg_tparam(struct sip_msg *msg, enum sip_hdr_id id,
+		   const struct sip_tparam **tp)
+{
+	return typed(msg, id, KM(K_TPARAM) | KM(K_DELTA) | KM(K_REPLACES),
+		     (const void **)tp);
+}
+
+int sip_msg_tparams(struct sip_msg *msg, enum sip_hdr_id id,
+		    const struct sip_tparams **lp)
+{
+	return typed(msg, id, KM(K_TPARAMS), (const void **)lp);
+}
+
+int sip_msg_auths(struct sip_msg *msg, enum sip_hdr_id id,
+		  const struct sip_auths **lp)
+{
+	return typed(msg, id, KM(K_AUTH), (const void **)lp);
+}
+
+int sip_msg_auth_info(struct sip_msg *msg, const struct sip_auth **ap)
+{
+	return typed(msg, SIP_HDR_AUTHENTICATION_INFO, KM(K_AINFO),
+		     (const void **)ap);
+}
+
+int sip_msg_secmechs(struct sip_msg *msg, enum sip_hdr_id id,
+		     const struct sip_secmechs **lp)
+{
+	return typed(msg, id, KM(K_SECMECH), (const void **)lp);
+}
+
+int sip_msg_identities(struct sip_msg *msg, const struct sip_identities **lp)
+{
+	return typed(msg, SIP_HDR_IDENTITY, KM(K_IDENTITY),
+		     (const void **)lp);
+}
+
+int sip_msg_identity_info(struct sip_msg *msg,
+			  const struct sip_identity_info **ip)
+{
+	return typed(msg, SIP_HDR_IDENTITY_INFO, KM(K_IDINFO),
+		     (const void **)ip);
+}
+
+int sip_msg_date(struct sip_msg *msg, int64_t *tp)
+{
+	const int64_t *t;
+	int err;
+
+	err = typed(msg, SIP_HDR_DATE, KM(K_DATE), (const void **)&t);
+	if (!err)
+		*tp = *t;
+	return err;
+}
+
+int sip_msg_warnings(struct sip_msg *msg, const struct sip_warnings **lp)
+{
+	return typed(msg, SIP_HDR_WARNING, KM(K_WARNING), (const void **)lp);
+}
+
+int sip_msg_retry_after(struct sip_msg *msg,
+			const struct sip_retry_after **rp)
+{
+	return typed(msg, SIP_HDR_RETRY_AFTER, KM(K_RETRY),
+		     (const void **)rp);
+}
+
+int sip_msg_event(struct sip_msg *msg, const struct sip_event **ep)
+{
+	return typed(msg, SIP_HDR_EVENT, KM(K_EVENT), (const void **)ep);
+}
+
+int sip_msg_substate(struct sip_msg *msg, const struct sip_substate **sp)
+{
+	return typed(msg, SIP_HDR_SUBSCRIPTION_STATE, KM(K_SUBSTATE),
+		     (const void **)sp);
+}
+
+int sip_msg_rack(struct sip_msg *msg, const struct sip_rack **rp)
+{
+	return typed(msg, SIP_HDR_RACK, KM(K_RACK), (const void **)rp);
+}
+
+int sip_msg_ruri(struct sip_msg *msg, const struct sip_uri **urip)
+{
+	struct pl scheme;
+	bool known;
+	int err;
+
+	if (!msg->req)
+		return ENOENT;
+	if (!msg->ruri_done) {
+		err = sip_anyuri_check(&msg->ruri, &scheme, &known);
+		if (!err && !known)
+			err = EPROTONOSUPPORT;
+		else if (!err)
+			err = sip_uri_decode(&msg->ruri_u, &msg->ruri);
+		msg->ruri_err = err;
+		msg->ruri_done = true;
+	}
+	if (!msg->ruri_err)
+		*urip = &msg->ruri_u;
+	return msg->ruri_err;
+}
+
+static uint16_t status_of(int err)
+{
+	return err == E2BIG ? 513 : err == ENOMEM ? 500 : 400;
+}
+
+int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
+{
+	const struct sip_uri *u;
+	const void *v;
+	int err;
+
+	if (msg->req) {
+		err = sip_msg_ruri(msg, &u);
+		if (err && err != EPROTONOSUPPORT) {
+			if (errp) {
+				errp->err = err;
+				errp->status = err == E2BIG ? 414 : 400;
+				errp->reason = err == E2BIG ?
+					"Request-URI Too Long" :
+					"Bad Request-URI";
+				errp->hdr = SIP_HDR_NONE;
+			}
+			return err;
+		}
+	}
+	for (size_t i = 0; i < msg->nhdr; i++) {
+		enum sip_hdr_id id = msg->hdrs[i].id;
+		const struct sip_hdr_info *info = sip_hdr_info(id);
+
+		if (info->kind == K_NONE ||
+		    (msg->tdone[id >> 6] & (1ull << (id & 63)) &&
+		     !msg->tc[id].err))
+			continue;
+		/* Headers before i with this id would have decoded it. */
+		err = typed_from(msg, id, KM(info->kind), i, &v);
+		if (err) {
+			if (errp) {
+				errp->err = err;
+				errp->status = msg->req ? status_of(err) : 0;
+				errp->reason = info->bad;
+				errp->hdr = id;
+			}
+			return err;
+		}
+	}
+	return 0;
+}
