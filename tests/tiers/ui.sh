@@ -22,7 +22,10 @@ ui_run() {
 	ui_tmp=$(mktemp -d "$logdir/ui-$ui_name.XXXXXX")
 	ui_want=$(ui_header status "$ui_script")
 	ui_want=${ui_want:-0}
-	set -- "$@" XDG_CONFIG_HOME="$ui_tmp/config" XDG_STATE_HOME="$ui_tmp/state"
+	# The screen wraps long paths: a short home keeps the configuration
+	# path on one line whatever the build directory is called.
+	ui_home=$(mktemp -d /tmp/siptty-ui.XXXXXX)
+	set -- "$@" XDG_CONFIG_HOME="$ui_home/config" XDG_STATE_HOME="$ui_home/state"
 	ui_args="--script $ui_script --screen-dump $ui_tmp/screen.txt --log $ui_tmp/siptty.log"
 	[ "$(ui_header headless "$ui_script")" = no ] || ui_args="--headless $ui_args"
 	ui_conf=$(ui_header config "$ui_script")
@@ -52,6 +55,7 @@ ui_run() {
 	# A script that should pass and printed a failure is no pass.
 	[ "$ui_want" -eq 0 ] && [ -s "$ui_tmp/stderr" ] && grep -q 'expect\|wait' "$ui_tmp/stderr" &&
 		ui_why="$ui_why; stderr: $(head -n 1 "$ui_tmp/stderr")"
+	rm -rf "$ui_home"
 	if [ -z "$ui_why" ]; then
 		ok "ui: $ui_name"
 		rm -rf "$ui_tmp"
@@ -76,7 +80,7 @@ ui_until() {
 # (a private server socket), at 80x24, then resized to 200x50.
 ui_tmux() {
 	if ! command -v tmux > /dev/null; then
-		skipped "ui: tmux is not installed (apt-get install tmux)"
+		bad "ui: tmux is not installed (apt-get install tmux, or run ./bootstrap.sh check as root)"
 		return
 	fi
 	ui_tt=$(mktemp -d "$logdir/ui-tmux.XXXXXX")
