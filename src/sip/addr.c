@@ -16,6 +16,15 @@ int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known)
 	size_t i = 0;
 
 	*known = false;
+	/* Nearly every URI is sip: (scheme characters fold with OR 0x20
+	 * without aliasing a letter, see sip_ieq). */
+	if (u->l > 4 && (u->p[0] | 0x20) == 's' && (u->p[1] | 0x20) == 'i' &&
+	    (u->p[2] | 0x20) == 'p' && u->p[3] == ':') {
+		scheme->p = u->p;
+		scheme->l = 3;
+		*known = true;
+		return 0;
+	}
 	if (!u->l || !sip_is(u->p[0], CT_ALPHA))
 		return EBADMSG;
 	while (i < u->l && sip_is(u->p[i], CT_SCHEME))

@@ -1,6 +1,7 @@
 /* hdr.c - header names: lookup by name (any case, compact forms), the per-header table. */
 #include <config.h>
 
+#include <stdint.h>
 #include <string.h>
 
 #include "sip/msg_int.h"
@@ -9,7 +10,7 @@
 	[SIP_HDR_##id] = {nm, cmp, kind, flags, "Bad " nm, "Missing " nm, \
 			  "Duplicate " nm}
 
-static const struct sip_hdr_info info[SIP_HDR_NUM] = {
+const struct sip_hdr_info sip_hdr_tab[SIP_HDR_NUM] = {
 	[SIP_HDR_NONE] = {NULL, 0, K_NONE, 0, "Bad Request", "Bad Request",
 			  "Bad Request"},
 	[SIP_HDR_OTHER] = {NULL, 0, K_NONE, 0, "Bad Header", "Bad Header",
@@ -113,7 +114,7 @@ const struct sip_hdr_info *sip_hdr_info(enum sip_hdr_id id)
 {
 	if ((unsigned)id >= SIP_HDR_NUM)
 		id = SIP_HDR_OTHER;
-	return &info[id];
+	return &sip_hdr_tab[id];
 }
 
 const char *sip_hdr_name(enum sip_hdr_id id)
@@ -135,11 +136,41 @@ bool sip_hdr_single(enum sip_hdr_id id)
  * lc is lower case; OR-ing 0x20 folds the letters of s and leaves the
  * other characters a header name may hold ('-', '.', digits) unchanged,
  * while anything that would alias ('\r' to '-') never reaches a name.
+ * n is a constant at every call, so this unrolls into a few 4- or 8-byte
+ * compares (the last one overlapping) instead of a loop over bytes.
  */
+static inline uint64_t ld8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t ld4(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
 static inline bool ieq(const char *s, const char *lc, size_t n)
 {
+	const uint64_t f8 = 0x2020202020202020ull;
+	const uint32_t f4 = 0x20202020u;
 	size_t i;
 
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			if ((ld8(s + i) | f8) != ld8(lc + i))
+				return false;
+		}
+		return (ld8(s + n - 8) | f8) == ld8(lc + n - 8);
+	}
+	if (n >= 4)
+		return (ld4(s) | f4) == ld4(lc) &&
+			(ld4(s + n - 4) | f4) == ld4(lc + n - 4);
 	for (i = 0; i < n; i++) {
 		if (((unsigned char)s[i] | 0x20) != (unsigned char)lc[i])
 			return false;

@@ -227,8 +227,7 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 			return fail(errp, E2BIG, req, 513, "Too Many Headers",
 				    SIP_HDR_OTHER);
 		hd = &h->hv[h->nh];
-		while (q < e && sip_is(*q, CT_TOKEN))
-			q++;
+		q = sip_run(q, e, CT_TOKEN);
 		hd->name.p = n;
 		hd->name.l = (size_t)(q - n);
 		while (q < e && sip_is(*q, CT_WSP))

@@ -57,6 +57,8 @@ struct sip_hdr_info {
 };
 
 const struct sip_hdr_info *sip_hdr_info(enum sip_hdr_id id);
+/* The table behind sip_hdr_info(), for hot paths that hold a valid id. */
+extern const struct sip_hdr_info sip_hdr_tab[SIP_HDR_NUM];
 
 /* Arena chunks past the one inside the message allocation. */
 struct sip_chunk {
@@ -183,13 +185,32 @@ static inline bool sip_sep(struct pl *s, char c)
 	return true;
 }
 
+/* The first byte in [p, e) not in cls, or e.  Four bytes a round with
+ * one bounds check: tokens, hosts and words are most of what a decoder
+ * reads, and this loop is where it reads them. */
+static inline const char *sip_run(const char *p, const char *e, unsigned cls)
+{
+	while (e - p >= 4) {
+		if (!sip_is(p[0], cls))
+			return p;
+		if (!sip_is(p[1], cls))
+			return p + 1;
+		if (!sip_is(p[2], cls))
+			return p + 2;
+		if (!sip_is(p[3], cls))
+			return p + 3;
+		p += 4;
+	}
+	while (p < e && sip_is(*p, cls))
+		p++;
+	return p;
+}
+
 /* Scans 1*cls into out: EBADMSG when there is none. */
 static inline int sip_scan(struct pl *s, unsigned cls, struct pl *out)
 {
-	size_t i = 0;
+	size_t i = (size_t)(sip_run(s->p, s->p + s->l, cls) - s->p);
 
-	while (i < s->l && sip_is(s->p[i], cls))
-		i++;
 	if (!i)
 		return EBADMSG;
 	out->p = s->p;
@@ -209,8 +230,32 @@ int sip_split(struct pl *rest, char sep, struct pl *item);
 size_t sip_split_max(const struct pl *v, char sep);
 /* host [":" port] (sent-by, hostport). */
 int sip_hostport(struct pl *s, struct pl *host, bool *v6, uint16_t *port);
-/* 1*DIGIT into a uint32: EBADMSG, or ERANGE above max. */
-int sip_num(const struct pl *s, uint32_t max, uint32_t *v);
+/* 1*DIGIT into a uint32: EBADMSG, or ERANGE above max.  Inline and
+ * without a detour through 64-bit division: every CSeq, Content-Length,
+ * Max-Forwards and port goes through it.  The 64-bit accumulator keeps
+ * the order of checks of pl_u32(): ERANGE as soon as 2^64 overflows,
+ * EBADMSG for any other non-digit. */
+static inline int sip_num(const struct pl *s, uint32_t max, uint32_t *v)
+{
+	uint64_t x = 0;
+
+	if (!s->l)
+		return EBADMSG;
+	for (size_t i = 0; i < s->l; i++) {
+		unsigned d = (unsigned)((unsigned char)s->p[i] - '0');
+
+		if (d > 9)
+			return EBADMSG;
+		if (x > UINT64_MAX / 10 ||
+		    (x == UINT64_MAX / 10 && d > UINT64_MAX % 10))
+			return ERANGE;
+		x = x * 10 + d;
+	}
+	if (x > max)
+		return ERANGE;
+	*v = (uint32_t)x;
+	return 0;
+}
 /* The slice from a to the current front of s. */
 static inline struct pl sip_span(const char *a, const struct pl *s)
 {

@@ -192,22 +192,6 @@ size_t sip_split_max(const struct pl *v, char sep)
 	return n;
 }
 
-int sip_num(const struct pl *s, uint32_t max, uint32_t *v)
-{
-	uint32_t x;
-	int err;
-
-	err = pl_u32(s, &x);
-	if (err == EINVAL)
-		return EBADMSG;
-	if (err)
-		return err;
-	if (x > max)
-		return ERANGE;
-	*v = x;
-	return 0;
-}
-
 /* host = hostname / IPv4address / IPv6reference; the strict checks of
  * the address forms are the URI module's, here the shape is enough. */
 int sip_hostport(struct pl *s, struct pl *host, bool *v6, uint16_t *port)

@@ -237,7 +237,7 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 {
 	size_t i, cap = 0, n = 0, seen, lines = msg->hnum[id];
 	const struct sip_hdr *h;
-	bool star = false;
+	bool star = false, some_sep;
 	char *list;
 	int err;
 
@@ -245,6 +245,8 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 	for (i = first, seen = 0; seen < lines &&
 	     (h = sip_msg_hdr_next(msg, id, &i)) != NULL; seen++)
 		cap += k->sep && h->val.l ? sip_split_max(&h->val, k->sep) : 1;
+	/* One value a line: no line holds a separator to look for again. */
+	some_sep = cap > seen;
 	/* The count is an upper bound (a comma may sit in quotes); the
 	 * list bound caps what a hostile message can make us allocate. */
 	if (cap > SIP_LIST_MAX)
@@ -267,7 +269,7 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 		/* Most lines hold one value: no separator, nothing to split
 		 * (the value is already trimmed, and its decoder checks its
 		 * own quotes and brackets). */
-		if (!k->sep || (lines == 1 && cap == 1) ||
+		if (!k->sep || !some_sep ||
 		    !memchr(h->val.p, k->sep, h->val.l)) {
 			if (n == cap)
 				return E2BIG;
@@ -302,7 +304,7 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 static int decode(struct sip_msg *msg, enum sip_hdr_id id, size_t first,
 		  const void **out)
 {
-	const struct sip_hdr_info *info = sip_hdr_info(id);
+	const struct sip_hdr_info *info = &sip_hdr_tab[id];   /* checked */
 	const struct kind_desc *k = &kinds[info->kind];
 	const struct sip_hdr *h;
 	size_t i = first;
@@ -328,7 +330,7 @@ static int typed_from(struct sip_msg *msg, enum sip_hdr_id id,
 	int err;
 
 	if (!msg || (unsigned)id >= SIP_HDR_NUM ||
-	    !(kindmask & (1u << sip_hdr_info(id)->kind)))
+	    !(kindmask & (1u << sip_hdr_tab[id].kind)))
 		return EINVAL;
 	bit = 1ull << (id & 63);
 	if (msg->tdone[id >> 6] & bit) {
@@ -565,7 +567,8 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 	}
 	for (size_t i = 0; i < msg->nhdr; i++) {
 		enum sip_hdr_id id = msg->hdrs[i].id;
-		const struct sip_hdr_info *info = sip_hdr_info(id);
+		const struct sip_hdr_info *info = (unsigned)id < SIP_HDR_NUM ?
+			&sip_hdr_tab[id] : sip_hdr_info(id);
 
 		if (info->kind == K_NONE ||
 		    (msg->tdone[id >> 6] & (1ull << (id & 63)) &&

@@ -88,17 +88,36 @@ static struct pl mkpl(const char *p, const char *end)
 	return (struct pl){p, (size_t)(end - p)};
 }
 
-/* Advances *pp over characters of cls and well-formed escapes. */
-static int scan(const char **pp, const char *end, unsigned cls)
+/* The first character in [p, end) not in cls, or end; four a round with
+ * one bounds check, since every byte of a URI passes through here. */
+static inline const char *run(const char *p, const char *end, unsigned cls)
+{
+	while (end - p >= 4) {
+		if (!is_c(p[0], cls))
+			return p;
+		if (!is_c(p[1], cls))
+			return p + 1;
+		if (!is_c(p[2], cls))
+			return p + 2;
+		if (!is_c(p[3], cls))
+			return p + 3;
+		p += 4;
+	}
+	while (p < end && is_c(*p, cls))
+		p++;
+	return p;
+}
+
+/* Advances *pp over characters of cls and well-formed escapes.  Inline,
+ * with the plain run as its own loop: every user part and URI parameter
+ * goes through it. */
+static inline int scan(const char **pp, const char *end, unsigned cls)
 {
 	const char *p = *pp;
 
-	while (p < end) {
-		if (is_c(*p, cls)) {
-			p++;
-			continue;
-		}
-		if (*p != '%')
+	for (;;) {
+		p = run(p, end, cls);
+		if (p == end || *p != '%')
 			break;
 		if (end - p < 3 || !is_c(p[1], C_HEX) || !is_c(p[2], C_HEX))
 			return EBADMSG;
@@ -264,14 +283,40 @@ static int decode_host(struct sip_uri *u, const char **pp, const char *end)
 		*pp = q + 1;
 		return 0;
 	}
-	for (q = p; q < end && is_c(*q, C_HOST); q++)
-		;
-	if (ipv4_parse(p, (size_t)(q - p), NULL))
-		u->host_type = SIP_HOST_IPV4;
-	else if (hostname_ok(p, (size_t)(q - p)))
-		u->host_type = SIP_HOST_NAME;
-	else
-		return EBADMSG;
+	/* One pass over the host checks the hostname rules as it goes (what
+	 * hostname_ok() checks): labels of alphanum and '-' that neither
+	 * start nor end in '-', an optional trailing dot, and a toplabel
+	 * that starts with a letter.  Only a host that starts with a digit
+	 * can be an IPv4 address, and that is tried first as before. */
+	{
+		const char *lab = p, *prev = NULL, *top;
+		bool ok = true;
+
+		for (q = p; ; q++) {
+			q = run(q, end, C_TELP);   /* alphanum / "-" */
+			if (q == end || *q != '.')
+				break;
+			if (q == lab || *lab == '-' || q[-1] == '-')
+				ok = false;
+			prev = lab;
+			lab = q + 1;
+		}
+		if (q == p)
+			return EBADMSG;
+		if (lab == q) {
+			top = prev;   /* a trailing dot; q > p, so one was seen */
+		} else {
+			if (*lab == '-' || q[-1] == '-')
+				ok = false;
+			top = lab;
+		}
+		if (is_c(*p, C_DIGIT) && ipv4_parse(p, (size_t)(q - p), NULL))
+			u->host_type = SIP_HOST_IPV4;
+		else if (ok && is_c(*top, C_ALPHA))
+			u->host_type = SIP_HOST_NAME;
+		else
+			return EBADMSG;
+	}
 	u->host = mkpl(p, q);
 	*pp = q;
 	return 0;
@@ -525,7 +570,9 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *s)
 		return EBADMSG;
 	scheme = mkpl(p, q);
 	p = q + 1;
-	if (pl_caseeq_str(&scheme, "sip")) {
+	/* Scheme characters fold with OR 0x20 without aliasing a letter. */
+	if (scheme.l == 3 && (scheme.p[0] | 0x20) == 's' &&
+	    (scheme.p[1] | 0x20) == 'i' && (scheme.p[2] | 0x20) == 'p') {
 		u.scheme = SIP_URI_SIP;
 		err = decode_sip(&u, p, end);
 	} else if (pl_caseeq_str(&scheme, "sips")) {
