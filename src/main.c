@@ -18,10 +18,16 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/opts.h"
+#include "ua/account.h"
+#include "ua/reg.h"
+#include "ua/stack.h"
 #include "ui/script.h"
 #include "ui/ui.h"
 
 #define EXIT_USAGE 2
+/* The bound on unregistering at exit: a dead registrar cannot hold us. */
+#define UNREGISTER_WAIT_MS 3000
+#define MAX_ACCOUNTS 16
 
 static int report_config(const struct conf *conf, const char *path)
 {
@@ -124,7 +130,85 @@ struct app {
 	struct ui *ui;
 	struct script *script;
 	int sigfd;
+	struct stack *stack;
+	struct account *acc[MAX_ACCOUNTS];
+	struct reg *reg[MAX_ACCOUNTS];
+	size_t nacc;
+	size_t unregistering;
 };
+
+/* The stack, the accounts and their registrations, once the UI exists
+ * (so that what goes wrong shows in its log pane). */
+static int ua_start(struct app *app, const struct conf *conf)
+{
+	struct buf why;
+	const char *name;
+	int err;
+
+	err = stack_alloc(&app->stack, app->loop, conf);
+	if (err)
+		return err;
+	buf_init(&why, 1024);
+	for (size_t i = 0; (name = conf_section_name(conf, "account", i)) &&
+	     app->nacc < MAX_ACCOUNTS; i++) {
+		struct account *acc;
+
+		buf_reset(&why);
+		err = account_alloc(&acc, conf, name, &why);
+		if (err) {
+			log_error("main", "%s", why.len ? why.data :
+				  strerror(err));
+			continue;
+		}
+		app->acc[app->nacc] = acc;
+		err = reg_alloc(&app->reg[app->nacc], app->stack, acc);
+		app->nacc++;
+		if (err) {
+			log_error("main", "account %s: %s", name,
+				  strerror(err));
+			continue;
+		}
+		if (acc->do_register)
+			(void)reg_start(app->reg[app->nacc - 1]);
+	}
+	buf_free(&why);
+	return 0;
+}
+
+static void on_unregistered(struct reg *r, void *arg)
+{
+	struct app *app = arg;
+
+	(void)r;
+	if (app->unregistering)
+		app->unregistering--;
+}
+
+/* Removes every binding, waiting a bounded time for the answers. */
+static void ua_stop(struct app *app)
+{
+	uint64_t until = loop_now_ms() + UNREGISTER_WAIT_MS;
+
+	app->unregistering = 0;
+	for (size_t i = 0; i < app->nacc; i++) {
+		if (!app->reg[i])
+			continue;
+		app->unregistering++;
+		if (reg_stop(app->reg[i], on_unregistered, app) == EALREADY)
+			continue;
+	}
+	while (app->unregistering && loop_now_ms() < until)
+		(void)loop_once(app->loop, (int)(until - loop_now_ms()));
+	for (size_t i = 0; i < app->nacc; i++) {
+		reg_free(app->reg[i]);
+		account_free(app->acc[i]);
+		app->reg[i] = NULL;
+		app->acc[i] = NULL;
+	}
+	app->nacc = 0;
+	stack_free(app->stack);
+	app->stack = NULL;
+}
 
 static void on_signal(int fd, short revents, void *arg)
 {
@@ -240,11 +324,17 @@ static int run(const struct opts *o, const struct conf *conf,
 	(void)events_emit("start", json_pack("{s:s}", "version",
 					    PACKAGE_VERSION));
 	log_info("main", "siptty %s started", PACKAGE_VERSION);
+	if (conf) {
+		err = ua_start(&app, conf);
+		if (err)
+			goto out;
+	}
 
 	err = loop_run(app.loop);
 
 	if (script)
 		status = script_finish(script);
+	ua_stop(&app);
 	(void)events_emit("stop", NULL);
 	log_set_handler(NULL, NULL);
 	if (o->screen_dump) {
@@ -256,6 +346,8 @@ static int run(const struct opts *o, const struct conf *conf,
 				strerror(derr));
 	}
  out:
+	if (app.stack)
+		ua_stop(&app);
 	/* The script's own state refers to the ui: stop it first. */
 	if (script && app.ui)
 		(void)script_finish(script);

@@ -45,6 +45,34 @@ static void ui_idle(void *arg)
 		ui->redraw_h(ui->redraw_arg);
 }
 
+/* Registration state from `reg` events: shown on the status line (the
+ * bar's per-account states need model and render support). */
+static void on_event(const json_t *ev, void *arg)
+{
+	struct ui *ui = arg;
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *acc, *state, *reason, *text;
+
+	if (!type || strcmp(type, "reg"))
+		return;
+	acc = json_string_value(json_object_get(ev, "account"));
+	state = json_string_value(json_object_get(ev, "state"));
+	reason = json_string_value(json_object_get(ev, "reason"));
+	if (!acc || !state)
+		return;
+	if (!strcmp(state, "registered"))
+		text = _("registered");
+	else if (!strcmp(state, "registering"))
+		text = _("registering");
+	else if (!strcmp(state, "failed"))
+		text = _("registration failed");
+	else
+		text = _("not registered");
+	model_status(&ui->model, !strcmp(state, "failed"), "%s: %s%s%s", acc,
+		     text, reason && *reason ? ": " : "",
+		     reason ? reason : "");
+}
+
 /* The bar shows HH:MM: wake up when the minute turns, not every second. */
 static void clock_tick(void *arg)
 {
@@ -112,6 +140,7 @@ int ui_alloc(struct ui **up, struct loop *loop, const struct ui_params *p)
 	if (err)
 		goto out;
 	loop_set_idle(loop, ui_idle, ui);
+	(void)events_subscribe(on_event, ui);
 	/* A due timer makes the first pass end at once: the first draw. */
 	tmr_start(loop, &ui->clock, 0, clock_tick, ui);
  out:
@@ -128,6 +157,7 @@ void ui_free(struct ui *ui)
 	if (!ui)
 		return;
 	tmr_cancel(&ui->clock);
+	events_unsubscribe(on_event, ui);
 	if (ui->grid)
 		loop_set_idle(ui->loop, NULL, NULL);
 	tui_free(ui->tui);

@@ -16,12 +16,13 @@ int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known)
 	size_t i = 0;
 
 	*known = false;
-	/* Nearly every URI is sip: (scheme characters fold with OR 0x20
-	 * without aliasing a letter, see sip_ieq). */
-	if (u->l > 4 && (u->p[0] | 0x20) == 's' && (u->p[1] | 0x20) == 'i' &&
-	    (u->p[2] | 0x20) == 'p' && u->p[3] == ':') {
+	/* Nearly every URI is sip: or sips: (scheme characters fold with
+	 * OR 0x20 without aliasing a letter, see sip_ieq). */
+	if (u->l > 5 && (u->p[0] | 0x20) == 's' && (u->p[1] | 0x20) == 'i' &&
+	    (u->p[2] | 0x20) == 'p' &&
+	    (u->p[3] == ':' || ((u->p[3] | 0x20) == 's' && u->p[4] == ':'))) {
 		scheme->p = u->p;
-		scheme->l = 3;
+		scheme->l = u->p[3] == ':' ? 3 : 4;
 		*known = true;
 		return 0;
 	}
@@ -46,6 +47,13 @@ int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known)
 	}
 	return 0;
 }
+
+/* Where an addr-spec ends (LWS, ';') or turns out to be one that needed
+ * <> (the rest): one look-up a byte. */
+static const bool aspec_stop[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [';'] = 1,
+	['?'] = 1, [','] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
+};
 
 /* display-name = *(token LWS) / quoted-string, then LAQUOT. */
 static bool display_name(struct pl *s, struct pl *dname)
@@ -108,13 +116,14 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 			return EBADMSG;
 		/* addr-spec: its parameters are the header's, and a URI with
 		 * ',', '?' or ';' must be in <> (RFC 3261 20.10, regbadct). */
+		const char *c = s.p, *e = s.p + s.l;
+
 		uri.p = s.p;
-		while (s.l && !sip_is(*s.p, CT_LWS) && *s.p != ';') {
-			if (*s.p == '?' || *s.p == ',' || *s.p == '<' ||
-			    *s.p == '>' || *s.p == '"')
-				return EBADMSG;
-			sip_adv(&s, 1);
-		}
+		while (c < e && !aspec_stop[(unsigned char)*c])
+			c++;
+		if (c < e && !sip_is(*c, CT_LWS) && *c != ';')
+			return EBADMSG;
+		sip_adv(&s, (size_t)(c - s.p));
 		uri.l = (size_t)(s.p - uri.p);
 	}
 	a->uri_raw = uri;

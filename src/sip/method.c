@@ -1,6 +1,7 @@
 /* method.c - the request methods siptty knows by name (case-sensitive, RFC 3261 7.1). */
 #include <config.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "sip/msg.h"
@@ -23,25 +24,59 @@ static const char *const names[] = {
 	[SIP_M_UPDATE] = "UPDATE",
 };
 
-/* strlen(names[i]), so that a candidate costs a byte compare, not a
- * strlen() (every request line and every CSeq come through here). */
-static const unsigned char lens[] = {
-	0, 3, 3, 6, 4, 6, 7, 6, 7, 5, 7, 5, 8, 9, 6,
-};
+static bool is(const struct pl *n, const char *lit)
+{
+	return memcmp(n->p, lit, n->l) == 0;
+}
 
-_Static_assert(sizeof(lens) == sizeof(names) / sizeof(names[0]),
-	       "one length per method name");
-
+/* A switch on the length, then whole-name compares of a constant size
+ * (the compiler turns them into a load or two each): every request line
+ * and every CSeq come through here. */
 enum sip_method sip_method_lookup(const struct pl *name)
 {
-	size_t i;
-
-	if (!name->l || name->l > 9)
-		return SIP_M_OTHER;
-	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (lens[i] == name->l && names[i][0] == name->p[0] &&
-		    memcmp(names[i], name->p, name->l) == 0)
-			return (enum sip_method)i;
+	switch (name->l) {
+	case 3:
+		if (is(name, "ACK"))
+			return SIP_M_ACK;
+		if (is(name, "BYE"))
+			return SIP_M_BYE;
+		break;
+	case 4:
+		if (is(name, "INFO"))
+			return SIP_M_INFO;
+		break;
+	case 5:
+		if (is(name, "PRACK"))
+			return SIP_M_PRACK;
+		if (is(name, "REFER"))
+			return SIP_M_REFER;
+		break;
+	case 6:
+		if (is(name, "INVITE"))
+			return SIP_M_INVITE;
+		if (is(name, "CANCEL"))
+			return SIP_M_CANCEL;
+		if (is(name, "NOTIFY"))
+			return SIP_M_NOTIFY;
+		if (is(name, "UPDATE"))
+			return SIP_M_UPDATE;
+		break;
+	case 7:
+		if (is(name, "MESSAGE"))
+			return SIP_M_MESSAGE;
+		if (is(name, "OPTIONS"))
+			return SIP_M_OPTIONS;
+		if (is(name, "PUBLISH"))
+			return SIP_M_PUBLISH;
+		break;
+	case 8:
+		if (is(name, "REGISTER"))
+			return SIP_M_REGISTER;
+		break;
+	case 9:
+		if (is(name, "SUBSCRIBE"))
+			return SIP_M_SUBSCRIBE;
+		break;
 	}
 	return SIP_M_OTHER;
 }

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -102,6 +101,29 @@ static int parse_status_line(struct start *m, const char *p, size_t l,
 	return 0;
 }
 
+/* A byte up to 0x20 (controls and SP) or DEL in [p, e); 16 at a time
+ * where SSE2 is there, as find_eol() does. */
+static bool has_space_or_ctl(const char *p, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+
+	while (e - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i lo = _mm_cmpeq_epi8(_mm_min_epu8(x, sp), x);
+
+		if (_mm_movemask_epi8(_mm_or_si128(lo, _mm_cmpeq_epi8(x, del))))
+			return true;
+		p += 16;
+	}
+#endif
+	for (; p < e; p++) {
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 static int parse_request_line(struct start *m, const char *p, size_t l,
 			      struct sip_err *errp)
 {
@@ -132,12 +154,10 @@ static int parse_request_line(struct start *m, const char *p, size_t l,
 	if ((size_t)(ue - u) > SIP_URI_MAX)
 		return fail(errp, E2BIG, true, 414, "Request-URI Too Long",
 			    SIP_HDR_NONE);
-	for (const char *c = u; c < ue; c++) {
-		/* lwsruri, lwsstart: whitespace is never part of a URI. */
-		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-			return fail(errp, EBADMSG, true, 400,
-				    "Bad Request Line", SIP_HDR_NONE);
-	}
+	/* lwsruri, lwsstart: whitespace is never part of a URI. */
+	if (has_space_or_ctl(u, ue))
+		return fail(errp, EBADMSG, true, 400, "Bad Request Line",
+			    SIP_HDR_NONE);
 	m->req = true;
 	m->method = method;
 	m->mid = sip_method_lookup(&method);
@@ -149,7 +169,8 @@ static int parse_request_line(struct start *m, const char *p, size_t l,
 static int parse_start(struct start *m, const char *p, size_t l,
 		       struct sip_err *errp)
 {
-	bool resp = l >= 4 && strncasecmp(p, "SIP/", 4) == 0;
+	bool resp = l >= 4 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' &&
+		    (p[2] | 0x20) == 'p' && p[3] == '/';
 
 	if (l > SIP_START_MAX)
 		return fail(errp, E2BIG, !resp, 414, "Request-URI Too Long",
@@ -394,11 +415,16 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	rebase(&msg->ruri, p, base);
 	rebase(&msg->reason, p, base);
 	rebase(&msg->body, p, base);
+	/* Every name and value is set: move them without rebase()'s test. */
 	for (size_t i = 0; i < h.nh; i++) {
-		msg->hdrs[i] = hv[i];
+		struct sip_hdr *d = &msg->hdrs[i];
+
+		d->name.p = base + (hv[i].name.p - p);
+		d->name.l = hv[i].name.l;
+		d->val.p = base + (hv[i].val.p - p);
+		d->val.l = hv[i].val.l;
+		d->id = hv[i].id;
 		msg->hnum[hv[i].id]++;
-		rebase(&msg->hdrs[i].name, p, base);
-		rebase(&msg->hdrs[i].val, p, base);
 	}
 	msg->nhdr = msg->hdrcap = h.nh;
 	*msgp = msg;

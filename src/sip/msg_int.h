@@ -106,6 +106,21 @@ struct sip_msg {
 
 /* Memory that lives as long as the message; NULL when out of memory. */
 void *sip_msg_mem(struct sip_msg *msg, size_t n);
+/* The same, with the common case (room left in the first chunk) inline:
+ * each typed header takes one or two of these. */
+static inline void *sip_msg_mem_fast(struct sip_msg *msg, size_t n)
+{
+	size_t a = (n + alignof(max_align_t) - 1) &
+		~(alignof(max_align_t) - 1);
+
+	if (n && msg->ar_cap - msg->ar_used >= a) {
+		void *p = msg->ar + msg->ar_used;
+
+		msg->ar_used += a;
+		return p;
+	}
+	return sip_msg_mem(msg, n);
+}
 /* A copy of the bytes in the arena. */
 int sip_msg_memdup(struct sip_msg *msg, struct pl *dst, const void *p,
 		   size_t n);

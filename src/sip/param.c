@@ -6,41 +6,92 @@
 
 #include "sip/msg_int.h"
 
-/* name [ EQUAL ( token / host / quoted-string [/ <URI>] ) ] */
-static int scan_param(struct pl *s, struct sip_param *p, unsigned vcls,
-		      unsigned flags)
+static inline const char *skip_lws(const char *p, const char *e)
 {
-	int err;
+	while (p < e && sip_is(*p, CT_LWS))
+		p++;
+	return p;
+}
 
-	err = sip_scan(s, CT_TOKEN, &p->name);
-	if (err)
-		return err;
+/*
+ * name [ EQUAL ( token / host / quoted-string [/ <URI>] ) ] at *pp, on
+ * bare pointers: this runs for every parameter of every Via and address.
+ * *pp moves past the parameter only when it is well formed.
+ */
+static inline int scan_param_p(const char **pp, const char *e,
+			       struct sip_param *p, unsigned vcls,
+			       unsigned flags)
+{
+	const char *a = *pp, *t;
+
+	t = sip_run(a, e, CT_TOKEN);
+	if (t == a)
+		return EBADMSG;
+	p->name.p = a;
+	p->name.l = (size_t)(t - a);
 	p->val.p = NULL;
 	p->val.l = 0;
 	p->quoted = false;
-	if (!sip_sep(s, '='))
+	/* EQUAL = SWS "=" SWS; without one the parameter ends at its name */
+	a = skip_lws(t, e);
+	if (a == e || *a != '=') {
+		*pp = t;
 		return 0;
-	if (sip_at(s, '"')) {
-		p->quoted = true;
-		return sip_qstr(s, &p->val);
 	}
-	if ((flags & SIP_P_ANGLE) && sip_at(s, '<')) {
-		const char *gt = memchr(s->p, '>', s->l);
+	a = skip_lws(a + 1, e);
+	if (a < e && *a == '"') {
+		struct pl q = {a, (size_t)(e - a)};
+		int err;
+
+		p->quoted = true;
+		err = sip_qstr(&q, &p->val);
+		if (err)
+			return err;
+		*pp = q.p;
+		return 0;
+	}
+	if ((flags & SIP_P_ANGLE) && a < e && *a == '<') {
+		const char *gt = memchr(a, '>', (size_t)(e - a));
 
 		if (!gt)
 			return EBADMSG;
-		p->val.p = s->p + 1;
-		p->val.l = (size_t)(gt - s->p - 1);
+		p->val.p = a + 1;
+		p->val.l = (size_t)(gt - a - 1);
 		for (size_t i = 0; i < p->val.l; i++) {
 			if (!sip_is(p->val.p[i], CT_URIC))
 				return EBADMSG;
 		}
 		if (!p->val.l)
 			return EBADMSG;
-		sip_adv(s, (size_t)(gt - s->p) + 1);
+		*pp = gt + 1;
 		return 0;
 	}
-	return sip_scan(s, vcls, &p->val);
+	t = sip_run(a, e, vcls);
+	if (t == a)
+		return EBADMSG;
+	p->val.p = a;
+	p->val.l = (size_t)(t - a);
+	*pp = t;
+	return 0;
+}
+
+static int scan_param(struct pl *s, struct sip_param *p, unsigned vcls,
+		      unsigned flags)
+{
+	const char *a = s->p;
+	int err;
+
+	err = scan_param_p(&a, s->p + s->l, p, vcls, flags);
+	if (!err)
+		sip_adv(s, (size_t)(a - s->p));
+	return err;
+}
+
+/* One bit per (length, first letter in any case): names that differ in
+ * either cannot be equal, so the pairwise check runs only on a hit. */
+static inline uint64_t name_bit(const struct pl *n)
+{
+	return 1ull << ((n->l + ((unsigned char)n->p[0] | 0x20) * 7u) & 63);
 }
 
 /* Names compare in any case; tokens fold with OR 0x20 (see sip_ieq). */
@@ -79,9 +130,9 @@ int sip_params(struct pl *s, struct pl *params, unsigned flags,
 {
 	struct pl names[SIP_PARAM_MAX];
 	struct sip_param p;
-	const char *first = NULL;
+	const char *first = NULL, *a = s->p, *e = s->p + s->l, *t;
+	uint64_t seen = 0, bit;
 	size_t n = 0;
-	struct pl t;
 	int err;
 
 	if (out)
@@ -89,32 +140,35 @@ int sip_params(struct pl *s, struct pl *params, unsigned flags,
 	params->p = s->p;
 	params->l = 0;
 	for (;;) {
-		t = *s;
-		sip_lws(&t);
-		if (!sip_at(&t, ';'))
+		t = skip_lws(a, e);
+		if (t == e || *t != ';')
 			break;
 		if (!first)
-			first = t.p;
-		sip_adv(&t, 1);
-		sip_lws(&t);
-		err = scan_param(&t, &p, CT_PVAL, flags);
+			first = t;
+		t = skip_lws(t + 1, e);
+		err = scan_param_p(&t, e, &p, CT_PVAL, flags);
 		if (err)
 			return err;
 		if (n == SIP_PARAM_MAX)
 			return E2BIG;
 		names[n] = p.name;
 		/* A second tag or branch would let two readers disagree. */
-		err = check_unique(names, n);
-		if (err)
-			return err;
+		bit = name_bit(&p.name);
+		if (seen & bit) {
+			err = check_unique(names, n);
+			if (err)
+				return err;
+		}
+		seen |= bit;
 		if (out)
 			out->v[out->n++] = p;
 		n++;
-		*s = t;
+		a = t;
 	}
+	sip_adv(s, (size_t)(a - s->p));
 	if (first) {
 		params->p = first;
-		params->l = (size_t)(s->p - first);
+		params->l = (size_t)(a - first);
 	}
 	return 0;
 }
@@ -140,6 +194,7 @@ int sip_aparams(const struct pl *s)
 	struct pl names[SIP_PARAM_MAX];
 	struct sip_param p;
 	struct pl t = *s;
+	uint64_t seen = 0, bit;
 	size_t n = 0;
 	int err;
 
@@ -155,9 +210,13 @@ int sip_aparams(const struct pl *s)
 		if (n == SIP_PARAM_MAX)
 			return E2BIG;
 		names[n] = p.name;
-		err = check_unique(names, n);
-		if (err)
-			return err;
+		bit = name_bit(&p.name);
+		if (seen & bit) {
+			err = check_unique(names, n);
+			if (err)
+				return err;
+		}
+		seen |= bit;
 		n++;
 		sip_lws(&t);
 	}

@@ -226,6 +226,20 @@ static const struct kind_desc kinds[] = {
 	[K_RACK] = {ONE(struct sip_rack), 0, false, dec_rack},
 };
 
+/* sip_msg_hdr_next(), inline for the walks below. */
+static inline const struct sip_hdr *hdr_next(const struct sip_msg *msg,
+					     enum sip_hdr_id id, size_t *ip)
+{
+	for (size_t i = *ip; i < msg->nhdr; i++) {
+		if (msg->hdrs[i].id == id) {
+			*ip = i + 1;
+			return &msg->hdrs[i];
+		}
+	}
+	*ip = msg->nhdr;
+	return NULL;
+}
+
 static bool is_star(const struct pl *v)
 {
 	return v->l == 1 && v->p[0] == '*';
@@ -243,7 +257,7 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 
 	/* The per-id line count stops both walks at the last line. */
 	for (i = first, seen = 0; seen < lines &&
-	     (h = sip_msg_hdr_next(msg, id, &i)) != NULL; seen++)
+	     (h = hdr_next(msg, id, &i)) != NULL; seen++)
 		cap += k->sep && h->val.l ? sip_split_max(&h->val, k->sep) : 1;
 	/* One value a line: no line holds a separator to look for again. */
 	some_sep = cap > seen;
@@ -251,11 +265,11 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 	 * list bound caps what a hostile message can make us allocate. */
 	if (cap > SIP_LIST_MAX)
 		cap = SIP_LIST_MAX;
-	list = sip_msg_mem(msg, k->head + cap * k->elem);
+	list = sip_msg_mem_fast(msg, k->head + cap * k->elem);
 	if (!list)
 		return ENOMEM;
 	for (i = first, seen = 0; seen < lines &&
-	     (h = sip_msg_hdr_next(msg, id, &i)) != NULL; seen++) {
+	     (h = hdr_next(msg, id, &i)) != NULL; seen++) {
 		struct pl rest = h->val, item;
 
 		if (!h->val.l && k->empty_ok)
@@ -310,13 +324,13 @@ static int decode(struct sip_msg *msg, enum sip_hdr_id id, size_t first,
 	size_t i = first;
 	void *elem;
 
-	h = sip_msg_hdr_next(msg, id, &i);
+	h = hdr_next(msg, id, &i);
 	if (!h)
 		return ENOENT;
 	if (k->head)
 		return decode_list(msg, id, k, info->kind == K_CONTACT, i - 1,
 				   out);
-	elem = sip_msg_mem(msg, k->elem);
+	elem = sip_msg_mem_fast(msg, k->elem);
 	if (!elem)
 		return ENOMEM;
 	*out = elem;

@@ -571,12 +571,10 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *s)
 	scheme = mkpl(p, q);
 	p = q + 1;
 	/* Scheme characters fold with OR 0x20 without aliasing a letter. */
-	if (scheme.l == 3 && (scheme.p[0] | 0x20) == 's' &&
-	    (scheme.p[1] | 0x20) == 'i' && (scheme.p[2] | 0x20) == 'p') {
-		u.scheme = SIP_URI_SIP;
-		err = decode_sip(&u, p, end);
-	} else if (pl_caseeq_str(&scheme, "sips")) {
-		u.scheme = SIP_URI_SIPS;
+	if ((scheme.l == 3 || (scheme.l == 4 && (scheme.p[3] | 0x20) == 's')) &&
+	    (scheme.p[0] | 0x20) == 's' && (scheme.p[1] | 0x20) == 'i' &&
+	    (scheme.p[2] | 0x20) == 'p') {
+		u.scheme = scheme.l == 3 ? SIP_URI_SIP : SIP_URI_SIPS;
 		err = decode_sip(&u, p, end);
 	} else if (pl_caseeq_str(&scheme, "tel")) {
 		u.scheme = SIP_URI_TEL;

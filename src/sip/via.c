@@ -6,21 +6,10 @@
 
 #include "sip/msg_int.h"
 
-static int token_val(const struct pl *v, bool may_be_empty)
-{
-	size_t i;
-
-	if (!v->l)
-		return may_be_empty ? 0 : EBADMSG;
-	for (i = 0; i < v->l; i++) {
-		if (!sip_is(v->p[i], CT_PVAL))
-			return EBADMSG;
-	}
-	return 0;
-}
-
 /* These are tokens or addresses, never quoted; only rport may come
- * without a value (RFC 3581).  One pass over the parameters, by name. */
+ * without a value (RFC 3581).  One pass over the parameters, by name.
+ * An unquoted value has already been scanned as 1*(token / host
+ * characters) by sip_params(), so what is left to check is its presence. */
 static int pick_params(struct sip_via *v, const struct sip_params *ps)
 {
 	uint32_t x;
@@ -29,19 +18,29 @@ static int pick_params(struct sip_via *v, const struct sip_params *ps)
 		const struct sip_param *p = &ps->v[i];
 		struct pl *dst = NULL;
 
-		if (SIP_IEQ(&p->name, "branch"))
-			dst = &v->branch;
-		else if (SIP_IEQ(&p->name, "received"))
-			dst = &v->received;
-		else if (SIP_IEQ(&p->name, "rport"))
-			dst = &v->rport;
-		else if (SIP_IEQ(&p->name, "maddr"))
-			dst = &v->maddr;
-		else if (SIP_IEQ(&p->name, "ttl"))
-			dst = &v->ttl;
-		else
+		switch (p->name.l) {
+		case 3:
+			if (SIP_IEQ(&p->name, "ttl"))
+				dst = &v->ttl;
+			break;
+		case 5:
+			if (SIP_IEQ(&p->name, "rport"))
+				dst = &v->rport;
+			else if (SIP_IEQ(&p->name, "maddr"))
+				dst = &v->maddr;
+			break;
+		case 6:
+			if (SIP_IEQ(&p->name, "branch"))
+				dst = &v->branch;
+			break;
+		case 8:
+			if (SIP_IEQ(&p->name, "received"))
+				dst = &v->received;
+			break;
+		}
+		if (!dst)
 			continue;
-		if (p->quoted || token_val(&p->val, dst == &v->rport))
+		if (p->quoted || (!p->val.l && dst != &v->rport))
 			return EBADMSG;
 		if (p->val.p) {
 			*dst = p->val;
