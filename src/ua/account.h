@@ -1,0 +1,48 @@
+/* account.h - accounts from the configuration ([account NAME], siptty.conf(5)). */
+#ifndef SIPTTY_UA_ACCOUNT_H
+#define SIPTTY_UA_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "sip/target.h"
+
+struct conf;
+
+#define ACCOUNT_EXPIRES_DEFAULT 3600
+#define ACCOUNT_EXPIRES_MIN 60
+
+/* One account as configured; strings are owned, never NULL except where
+ * noted.  The password is a secret: wiped on free, never logged. */
+struct account {
+	char *name;
+	char *aor;              /* "sips:alice@example.com" */
+	char *display_name;     /* NULL when unset */
+	char *registrar;        /* the REGISTER Request-URI: the setting, or
+	                         * the AOR's scheme and domain */
+	char *outbound_proxy;   /* NULL when unset */
+	char *username;         /* the setting, or the AOR's user part */
+	char *password;         /* from password or password_file; "" if none */
+	char *domain;           /* the AOR's host: what TLS must prove */
+	char *privacy;          /* NULL when unset */
+	bool sips;              /* the AOR is sips: */
+	bool require_tls;       /* nothing over UDP or TCP */
+	bool has_tp;            /* transport was set */
+	enum sip_tp tp;
+	bool sec_agree;
+	bool do_register;
+	uint32_t expires;
+};
+
+/*
+ * Reads [account NAME].  EINVAL with one translated sentence in why
+ * (what is wrong and which setting to fix) for an unusable account;
+ * the error of a password_file that cannot be read otherwise.
+ */
+int account_alloc(struct account **ap, const struct conf *conf,
+		  const char *name, struct buf *why);
+void account_free(struct account *acc);
+
+#endif
