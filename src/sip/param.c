@@ -18,9 +18,9 @@ static inline const char *skip_lws(const char *p, const char *e)
  * bare pointers: this runs for every parameter of every Via and address.
  * *pp moves past the parameter only when it is well formed.
  */
-static inline int scan_param_p(const char **pp, const char *e,
-			       struct sip_param *p, unsigned vcls,
-			       unsigned flags)
+static inline __attribute__((always_inline)) int
+scan_param_p(const char **pp, const char *e, struct sip_param *p,
+	     unsigned vcls, unsigned flags)
 {
 	const char *a = *pp, *t;
 

@@ -337,20 +337,12 @@ static int decode(struct sip_msg *msg, enum sip_hdr_id id, size_t first,
 	return k->dec(elem, &h->val, id);
 }
 
-static int typed_from(struct sip_msg *msg, enum sip_hdr_id id,
-		      uint32_t kindmask, size_t first, const void **out)
+/* Decodes id (not yet in the cache) and caches the outcome. */
+static int decode_cached(struct sip_msg *msg, enum sip_hdr_id id,
+			 size_t first, const void **out)
 {
-	uint64_t bit;
 	int err;
 
-	if (!msg || (unsigned)id >= SIP_HDR_NUM ||
-	    !(kindmask & (1u << sip_hdr_tab[id].kind)))
-		return EINVAL;
-	bit = 1ull << (id & 63);
-	if (msg->tdone[id >> 6] & bit) {
-		*out = msg->tc[id].val;
-		return msg->tc[id].err;
-	}
 	*out = NULL;
 	err = decode(msg, id, first, out);
 	if (err == ENOMEM)
@@ -359,8 +351,21 @@ static int typed_from(struct sip_msg *msg, enum sip_hdr_id id,
 		*out = NULL;
 	msg->tc[id].val = *out;
 	msg->tc[id].err = err;
-	msg->tdone[id >> 6] |= bit;
+	msg->tdone[id >> 6] |= 1ull << (id & 63);
 	return err;
+}
+
+static int typed_from(struct sip_msg *msg, enum sip_hdr_id id,
+		      uint32_t kindmask, size_t first, const void **out)
+{
+	if (!msg || (unsigned)id >= SIP_HDR_NUM ||
+	    !(kindmask & (1u << sip_hdr_tab[id].kind)))
+		return EINVAL;
+	if (msg->tdone[id >> 6] & (1ull << (id & 63))) {
+		*out = msg->tc[id].val;
+		return msg->tc[id].err;
+	}
+	return decode_cached(msg, id, first, out);
 }
 
 static int typed(struct sip_msg *msg, enum sip_hdr_id id, uint32_t kindmask,
@@ -584,12 +589,17 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 		const struct sip_hdr_info *info = (unsigned)id < SIP_HDR_NUM ?
 			&sip_hdr_tab[id] : sip_hdr_info(id);
 
-		if (info->kind == K_NONE ||
-		    (msg->tdone[id >> 6] & (1ull << (id & 63)) &&
-		     !msg->tc[id].err))
+		if (info->kind == K_NONE)
 			continue;
-		/* Headers before i with this id would have decoded it. */
-		err = typed_from(msg, id, KM(info->kind), i, &v);
+		if (msg->tdone[id >> 6] & (1ull << (id & 63))) {
+			if (!msg->tc[id].err)
+				continue;
+			err = msg->tc[id].err;
+		} else {
+			/* Headers before i with this id would have decoded
+			 * it, so the lines of id start at i. */
+			err = decode_cached(msg, id, i, &v);
+		}
 		if (err) {
 			if (errp) {
 				errp->err = err;
