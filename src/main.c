@@ -19,8 +19,10 @@
 #include "core/loop.h"
 #include "core/opts.h"
 #include "ua/account.h"
+#include "ua/call.h"
 #include "ua/reg.h"
 #include "ua/stack.h"
+#include "ui/model.h"
 #include "ui/script.h"
 #include "ui/ui.h"
 
@@ -28,6 +30,8 @@
 /* The bound on unregistering at exit: a dead registrar cannot hold us. */
 #define UNREGISTER_WAIT_MS 3000
 #define MAX_ACCOUNTS 16
+/* The bound on ending calls at exit (CANCEL and BYE answered). */
+#define HANGUP_WAIT_MS 2000
 
 static int report_config(const struct conf *conf, const char *path)
 {
@@ -134,6 +138,8 @@ struct app {
 	struct account *acc[MAX_ACCOUNTS];
 	struct reg *reg[MAX_ACCOUNTS];
 	size_t nacc;
+	struct call_mgr *calls;
+	const struct opts *o;
 	size_t unregistering;
 };
 
@@ -172,6 +178,25 @@ static int ua_start(struct app *app, const struct conf *conf)
 			(void)reg_start(app->reg[app->nacc - 1]);
 	}
 	buf_free(&why);
+	err = call_mgr_alloc(&app->calls, app->stack, conf);
+	if (err)
+		return err;
+	for (size_t i = 0; i < app->nacc; i++) {
+		err = call_mgr_add_account(app->calls, app->acc[i]);
+		if (err)
+			return err;
+	}
+	if (app->o->auto_answer)
+		call_mgr_set_auto_answer(app->calls, true,
+					 app->o->auto_answer_s);
+	ui_set_call_mgr(app->ui, app->calls);
+	if (app->o->call) {
+		err = call_dial(app->calls, app->o->call, NULL);
+		if (err)
+			log_error("main", "cannot call %s: %s", app->o->call,
+				  strerror(err));
+		err = 0;
+	}
 	return 0;
 }
 
@@ -187,8 +212,19 @@ static void on_unregistered(struct reg *r, void *arg)
 /* Removes every binding, waiting a bounded time for the answers. */
 static void ua_stop(struct app *app)
 {
-	uint64_t until = loop_now_ms() + UNREGISTER_WAIT_MS;
+	uint64_t until = loop_now_ms() + HANGUP_WAIT_MS;
 
+	/* Calls first: their BYEs need the flows registration uses. */
+	if (app->calls) {
+		call_mgr_hangup_all(app->calls);
+		while (call_mgr_busy(app->calls) && loop_now_ms() < until)
+			(void)loop_once(app->loop, (int)(until - loop_now_ms()));
+		if (app->ui)
+			ui_set_call_mgr(app->ui, NULL);
+		call_mgr_free(app->calls);
+		app->calls = NULL;
+	}
+	until = loop_now_ms() + UNREGISTER_WAIT_MS;
 	app->unregistering = 0;
 	for (size_t i = 0; i < app->nacc; i++) {
 		if (!app->reg[i])
@@ -257,13 +293,17 @@ static int run(const struct opts *o, const struct conf *conf,
 	sigset_t mask;
 	int err, status = 0;
 
-	if (o->demo || o->call || o->audio_in || o->audio_out ||
-	    o->auto_answer) {
-		fprintf(stderr, _("siptty: --demo, --call, --audio-in, "
-				  "--audio-out and --auto-answer are not "
-				  "available in this version yet\n"));
+	if (o->demo || o->audio_in || o->audio_out) {
+		fprintf(stderr, _("siptty: --demo, --audio-in and --audio-out "
+				  "are not available in this version yet\n"));
 		return EXIT_USAGE;
 	}
+	if (o->call && !conf) {
+		fprintf(stderr, _("siptty: --call needs an account in the "
+				  "configuration; see siptty.conf(5)\n"));
+		return EXIT_USAGE;
+	}
+	app.o = o;
 
 	err = loop_alloc(&app.loop);
 	if (err)
@@ -294,8 +334,8 @@ static int run(const struct opts *o, const struct conf *conf,
 				  "%zu accounts configured in %s.",
 				  count_accounts(conf)),
 			 count_accounts(conf), conf_path);
-		up.hint = _("Registration and calls arrive with the signalling "
-			    "work; see NEWS.");
+		up.hint = _("Press d to dial, ? for every key; registration "
+			    "states show in the status line.");
 	}
 	up.headline = headline;
 	up.conf = conf;

@@ -8,6 +8,8 @@
 #include "core/conf.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/loop.h"
+#include "ua/call.h"
 #include "ui/cmd.h"
 #include "ui/keys.h"
 #include "ui/target.h"
@@ -19,11 +21,16 @@ static int cmd_dial(struct ui *ui, const char *args);
 static int cmd_log(struct ui *ui, const char *args);
 static int cmd_trace(struct ui *ui, const char *args);
 static int cmd_prompt(struct ui *ui, const char *args);
+static int cmd_answer(struct ui *ui, const char *args);
+static int cmd_hangup(struct ui *ui, const char *args);
+static int cmd_reject(struct ui *ui, const char *args);
+static int cmd_hold(struct ui *ui, const char *args);
+static int cmd_next(struct ui *ui, const char *args);
 
 /*
- * Only commands that do something are here.  Answer, hang up, hold, mute,
- * transfer, DTMF, privacy, identity, contacts and history arrive with the
- * call code; a key that pretends to work would be worse than none.
+ * Only commands that do something are here.  Mute, transfer, DTMF,
+ * privacy, identity, contacts and history arrive with their code; a key
+ * that pretends to work would be worse than none.
  */
 static const struct cmd table[] = {
 	{"help", '?', KEYS_F1, 0,
@@ -31,6 +38,19 @@ static const struct cmd table[] = {
 	{"dial", 'd', KEYS_NONE, CMD_ARGS,
 	 N_("dial a sip:, sips:, tel: address, number or user"),
 	 cmd_dial},
+	{"answer", 'a', KEYS_NONE, 0,
+	 N_("answer the ringing call (calls that are up go on hold)"),
+	 cmd_answer},
+	{"hangup", 'h', KEYS_NONE, 0,
+	 N_("hang up, cancel, or reject the selected call (486 busy)"),
+	 cmd_hangup},
+	{"reject", KEYS_NONE, KEYS_NONE, CMD_ARGS,
+	 N_("reject the ringing call: \"reject\" busy, \"reject decline\" 603"),
+	 cmd_reject},
+	{"hold", 'H', KEYS_NONE, 0,
+	 N_("put the selected call on hold, or resume it"), cmd_hold},
+	{"next", KEYS_TAB, KEYS_NONE, 0,
+	 N_("select the next call"), cmd_next},
 	{"log", 'l', KEYS_NONE, 0,
 	 N_("show or hide the log pane"), cmd_log},
 	{"trace", 's', KEYS_NONE, 0,
@@ -221,6 +241,8 @@ int cmd_dispatch_key(struct ui *ui, int key)
 	}
 	if (c->h != cmd_help)
 		help_close(ui);
+	if (c->h != cmd_quit)
+		ui->model.quit_armed = false;
 	return c->h(ui, "");
 }
 
@@ -268,7 +290,14 @@ static int cmd_help(struct ui *ui, const char *args)
 static int cmd_quit(struct ui *ui, const char *args)
 {
 	(void)args;
-	/* With calls this asks first; there are none to lose yet. */
+	if (model_live_calls(&ui->model) && !ui->model.quit_armed) {
+		ui->model.quit_armed = true;
+		model_status(&ui->model, true,
+			     _("A call is up: press q again to hang up and "
+			       "quit."));
+		return 0;
+	}
+	ui->model.quit_armed = false;
 	log_info("ui", "quit requested");
 	if (ui->quit_h)
 		ui->quit_h(ui->quit_arg);
@@ -282,7 +311,9 @@ static int cmd_dial(struct ui *ui, const char *args)
 	enum target_kind kind;
 	const char *why = NULL;
 	char target[TARGET_MAX + 1];
+	unsigned id;
 	size_t n;
+	int err;
 
 	if (!*args) {
 		prompt_open(&ui->model.prompt, PROMPT_DIAL);
@@ -306,11 +337,86 @@ static int cmd_dial(struct ui *ui, const char *args)
 		log_info("ui", "dial refused: \"%s\": %s", target, why);
 		return EINVAL;
 	}
-	model_status(&ui->model, true,
-		     _("Cannot dial %s: calls are not available in this "
-		       "version yet."), target);
-	log_info("ui", "dial %s: no call code in this version", target);
-	return ENOSYS;
+	if (!ui->model.cm) {
+		model_status(&ui->model, true,
+			     _("Cannot dial %s: no account is configured."),
+			     target);
+		return ENOENT;
+	}
+	err = call_dial(ui->model.cm, target, &id);
+	if (err) {
+		model_status(&ui->model, true, _("Cannot dial %s: %s."),
+			     target, strerror(err));
+		log_info("ui", "dial %s: %s", target, strerror(err));
+		return err;
+	}
+	model_status(&ui->model, false, _("Calling %s."), target);
+	model_calls_update(&ui->model, loop_now_ms());
+	return 0;
+}
+
+/* The reason a call command did nothing, on the status line. */
+static int call_result(struct ui *ui, int err, const char *what)
+{
+	if (err == ENOENT)
+		model_status(&ui->model, true, _("%s: there is no such call."),
+			     what);
+	else if (err == EAGAIN)
+		model_status(&ui->model, true,
+			     _("%s: the call is still changing; try again."),
+			     what);
+	else if (err)
+		model_status(&ui->model, true, "%s: %s.", what, strerror(err));
+	model_calls_update(&ui->model, loop_now_ms());
+	return err;
+}
+
+static int cmd_answer(struct ui *ui, const char *args)
+{
+	(void)args;
+	if (!ui->model.cm)
+		return call_result(ui, ENOENT, _("Answer"));
+	return call_result(ui, call_answer(ui->model.cm), _("Answer"));
+}
+
+static int cmd_hangup(struct ui *ui, const char *args)
+{
+	(void)args;
+	if (!ui->model.cm)
+		return call_result(ui, ENOENT, _("Hang up"));
+	return call_result(ui, call_hangup(ui->model.cm, false), _("Hang up"));
+}
+
+static int cmd_reject(struct ui *ui, const char *args)
+{
+	bool decline = !strcmp(args, "decline");
+
+	if (*args && !decline && strcmp(args, "busy")) {
+		model_status(&ui->model, true,
+			     _("reject takes \"busy\" or \"decline\"."));
+		return EINVAL;
+	}
+	if (!ui->model.cm)
+		return call_result(ui, ENOENT, _("Reject"));
+	return call_result(ui, call_hangup(ui->model.cm, decline),
+			   _("Reject"));
+}
+
+static int cmd_hold(struct ui *ui, const char *args)
+{
+	(void)args;
+	if (!ui->model.cm)
+		return call_result(ui, ENOENT, _("Hold"));
+	return call_result(ui, call_hold_toggle(ui->model.cm), _("Hold"));
+}
+
+static int cmd_next(struct ui *ui, const char *args)
+{
+	(void)args;
+	if (!ui->model.cm)
+		return call_result(ui, ENOENT, _("Next call"));
+	return call_result(ui, call_select_next(ui->model.cm),
+			   _("Next call"));
 }
 
 static int toggle(struct ui *ui, bool *flag, const char *view)

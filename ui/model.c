@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/conf.h"
+#include "ua/call.h"
 #include "ui/keys.h"
 #include "ui/model.h"
 #include "ui/utf8.h"
@@ -171,4 +172,36 @@ enum prompt_result prompt_key(struct prompt *p, int key)
 	p->cursor += n;
 	p->text[p->len] = '\0';
 	return PROMPT_EDITED;
+}
+
+void model_calls_update(struct model *m, uint64_t now_ms)
+{
+	struct call_info ci;
+	size_t n = 0;
+
+	for (size_t i = 0; m->cm && n < MODEL_MAX_CALLS &&
+	     !call_mgr_info(m->cm, i, &ci); i++) {
+		struct model_call *c = &m->calls[n++];
+		uint64_t end = ci.end_ms ? ci.end_ms : now_ms;
+
+		c->id = ci.id;
+		c->out = ci.out;
+		model_copy(c->peer, sizeof(c->peer), ci.peer);
+		snprintf(c->state, sizeof(c->state), "%s",
+			 call_state_name(ci.state));
+		c->live = ci.state != CALL_ENDED && ci.state != CALL_FAILED;
+		c->local_hold = ci.local_hold;
+		c->remote_hold = ci.remote_hold;
+		model_copy(c->codec, sizeof(c->codec), ci.codec);
+		c->duration_s = ci.start_ms && end > ci.start_ms ?
+				(unsigned)((end - ci.start_ms) / 1000) : 0;
+		c->selected = ci.selected;
+	}
+	m->ncalls = n;
+	m->dirty = true;
+}
+
+size_t model_live_calls(const struct model *m)
+{
+	return m->cm ? call_mgr_live(m->cm) : 0;
 }

@@ -4,12 +4,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define MODEL_LINE_MAX 512
 #define MODEL_LOG_LINES 200
 #define MODEL_MAX_ACCOUNTS 16
 #define PROMPT_MAX 256
+#define MODEL_MAX_CALLS 8
 
+struct call_mgr;
 struct conf;
 
 enum account_state {
@@ -43,12 +46,28 @@ struct prompt {
 	size_t cursor;         /* byte offset, always on a character start */
 };
 
+/* One row of the calls list, copied from the call manager. */
+struct model_call {
+	unsigned id;
+	bool out;
+	char peer[256];
+	char state[16];        /* call_state_name() */
+	bool live;
+	bool local_hold, remote_hold;
+	char codec[16];
+	unsigned duration_s;   /* since the answer, frozen at the end */
+	bool selected;
+};
+
 struct model {
 	char headline[MODEL_LINE_MAX];
 	char hint[MODEL_LINE_MAX];
 	struct model_account acc[MODEL_MAX_ACCOUNTS];
 	size_t nacc;
-	size_t ncalls;         /* no call code yet: always 0 */
+	struct model_call calls[MODEL_MAX_CALLS];
+	size_t ncalls;
+	struct call_mgr *cm;   /* where the call commands go; NULL: no calls */
+	bool quit_armed;       /* q was pressed once with a call up */
 	char log[MODEL_LOG_LINES][MODEL_LINE_MAX];
 	size_t nlog;           /* lines added so far; the ring keeps the last */
 	bool show_log, show_trace, show_help;
@@ -57,6 +76,15 @@ struct model {
 	bool status_err;
 	bool dirty;            /* set by every change, cleared by the redraw */
 };
+
+/* Copies the calls list from m->cm as of now_ms (loop_now_ms()). */
+void model_calls_update(struct model *m, uint64_t now_ms);
+/* The live calls (0 without a call manager). */
+size_t model_live_calls(const struct model *m);
+
+/* Gives the UI the call manager its call commands drive (belongs in
+ * ui.h; declared here until the lead moves it). */
+struct ui;
 
 void model_init(struct model *m, const struct conf *conf,
 		const char *headline, const char *hint);

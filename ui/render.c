@@ -1,6 +1,7 @@
 /* render.c - the layout: status bar, calls, log and trace panes, help, prompt. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,6 +93,51 @@ static void pane_title(struct grid *g, int row, const char *title)
 	(void)grid_put(g, row, 1, g->w - 1, t, GRID_TITLE);
 }
 
+/* The words the calls list shows for each call state. */
+static const char *state_text(const char *state)
+{
+	static const struct {
+		const char *name, *text;
+	} t[] = {
+		{"calling", N_("calling")},
+		{"ringing", N_("ringing")},
+		{"early", N_("early media")},
+		{"incoming", N_("incoming")},
+		{"answered", N_("answered")},
+		{"held", N_("on hold")},
+		{"remote-held", N_("held by the far end")},
+		{"ended", N_("ended")},
+		{"failed", N_("failed")},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].name, state))
+			return _(t[i].text);
+	return state;
+}
+
+/* One line per call: selection, direction, peer, state, duration, codec. */
+static void call_rows(const struct model *m, struct grid *g, int row,
+		      int rows)
+{
+	char line[MODEL_LINE_MAX];
+
+	for (size_t i = 0; i < m->ncalls && (int)i < rows; i++) {
+		const struct model_call *c = &m->calls[i];
+
+		snprintf(line, sizeof(line), "%s%u %s %s  %s  %u:%02u%s%s%s",
+			 c->selected ? "> " : "  ", c->id,
+			 c->out ? _("to") : _("from"), c->peer,
+			 state_text(c->state), c->duration_s / 60,
+			 c->duration_s % 60, c->codec[0] ? "  " : "",
+			 c->codec,
+			 c->local_hold && c->remote_hold ?
+			 _("  (both sides hold)") : "");
+		(void)grid_put(g, row + (int)i, 1, g->w - 2, line,
+			       c->live ? GRID_NORMAL : GRID_DIM);
+	}
+}
+
 static void calls_pane(const struct model *m, const struct keymap *km,
 		       struct grid *g, int row, int rows)
 {
@@ -109,6 +155,10 @@ static void calls_pane(const struct model *m, const struct keymap *km,
 				   GRID_NORMAL);
 		(void)put_wrapped(g, row + used, 1, g->w - 2, rows - used,
 				  m->hint, GRID_DIM);
+		return;
+	}
+	if (m->ncalls) {
+		call_rows(m, g, row, rows);
 		return;
 	}
 	keymap_keys(km, cmd_find("dial"), keys, sizeof(keys));
@@ -156,6 +206,17 @@ static void trace_pane(struct grid *g, int row, int rows)
 static int status_rows(const struct model *m, const struct grid *g)
 {
 	return grid_text_width(m->status) > g->w - 2 && g->h >= 12 ? 2 : 1;
+}
+
+/* Commands that act on a call: hinted only while there are calls. */
+static bool call_cmd(const struct cmd *c)
+{
+	static const char *const names[] = {"answer", "hangup", "hold", "next"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(c->name, names[i]))
+			return true;
+	return false;
 }
 
 static void bottom_lines(const struct model *m, const struct keymap *km,
@@ -208,7 +269,7 @@ static void bottom_lines(const struct model *m, const struct keymap *km,
 			int n;
 
 			keymap_keys(km, c, keys, sizeof(keys));
-			if (!keys[0])
+			if (!keys[0] || (!m->ncalls && call_cmd(c)))
 				continue;
 			/* Only the first key of each: the help has them all. */
 			keys[strcspn(keys, ",")] = '\0';

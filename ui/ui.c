@@ -14,6 +14,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "ua/call.h"
 #include "ui/grid.h"
 #include "ui/keys.h"
 #include "ui/render.h"
@@ -73,15 +74,36 @@ static void on_event(const json_t *ev, void *arg)
 		     reason ? reason : "");
 }
 
-/* The bar shows HH:MM: wake up when the minute turns, not every second. */
+/* The bar shows HH:MM: wake up when the minute turns, not every second,
+ * unless a call is on the list (its duration runs). */
 static void clock_tick(void *arg)
 {
 	struct ui *ui = arg;
 	time_t now = time(NULL);
 
 	ui->model.dirty = true;
-	tmr_start(ui->loop, &ui->clock, (uint64_t)(60 - now % 60) * 1000u,
-		  clock_tick, ui);
+	if (ui->model.cm)
+		model_calls_update(&ui->model, loop_now_ms());
+	tmr_start(ui->loop, &ui->clock, ui->model.ncalls ? 1000u :
+		  (uint64_t)(60 - now % 60) * 1000u, clock_tick, ui);
+}
+
+static void on_calls_changed(void *arg)
+{
+	struct ui *ui = arg;
+	size_t before = ui->model.ncalls;
+
+	model_calls_update(&ui->model, loop_now_ms());
+	if (!before && ui->model.ncalls)
+		tmr_start(ui->loop, &ui->clock, 1000, clock_tick, ui);
+}
+
+void ui_set_call_mgr(struct ui *ui, struct call_mgr *cm)
+{
+	ui->model.cm = cm;
+	if (cm)
+		call_mgr_set_change_handler(cm, on_calls_changed, ui);
+	model_calls_update(&ui->model, loop_now_ms());
 }
 
 static void on_tui_key(int key, void *arg)

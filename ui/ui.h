@@ -43,7 +43,11 @@ bool ui_is_terminal(const struct ui *ui);
 int ui_screen(struct ui *ui, struct buf *out);
 int ui_dump(struct ui *ui, const char *path);
 
-/* Checks the [keys] section: one "line N: ..." per problem in errs. */
+/* Checks the [keys] section: one "LINE: ..." per problem in errs. */
 int ui_check_keys(const struct conf *conf, struct buf *errs);
+
+/* The calls the screen lists and the call keys act on (NULL: none). */
+struct call_mgr;
+void ui_set_call_mgr(struct ui *ui, struct call_mgr *cm);
 
 #endif

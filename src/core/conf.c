@@ -71,6 +71,7 @@ static const struct ckey schema[] = {
 	{"audio", "input_device", C_STR, 0, 0, NULL},
 	{"audio", "output_device", C_STR, 0, 0, NULL},
 	{"audio", "codecs", C_STR, 0, 0, NULL},
+	{"audio", "rtp_ports", C_STR, 0, 0, NULL},
 	{"ui", "color", C_BOOL, 0, 0, NULL},
 	{"keys", "*", C_STR, 0, 0, NULL},
 };

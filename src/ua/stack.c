@@ -557,8 +557,13 @@ static void on_request(struct sip_stsx *sx, struct sip_msg *req,
 
 	(void)src;
 	(void)flow;
-	if (!sx)
-		return;    /* an ACK for a 2xx no dialog knows: nothing to do */
+	if (!sx) {
+		/* An ACK for a 2xx: the UA's dialogs stop retransmitting on it
+		 * (stack.h promises the handler sees it with st NULL). */
+		if (st->reqh)
+			(void)st->reqh(NULL, req, st->reqarg);
+		return;
+	}
 	if (st->reqh && st->reqh(sx, req, st->reqarg))
 		return;
 	m = sip_msg_method_id(req);

@@ -200,10 +200,11 @@ static void test_dispatch_line(void **state)
 	assert_false(f->ui->model.show_log);
 	assert_int_equal(ui_command(f->ui, "dial foo bar"), EINVAL);
 	assert_non_null(strstr(f->ui->model.status, "Cannot dial \"foo bar\""));
+	/* a valid target with no account to call from */
 	assert_int_equal(ui_command(f->ui, "dial sip:alice@example.com"),
-			 ENOSYS);
+			 ENOENT);
 	assert_non_null(strstr(f->ui->model.status,
-			       "not available in this version yet"));
+			       "no account is configured"));
 	assert_int_equal(f->ui->model.prompt.kind, PROMPT_NONE);
 	assert_int_equal(ui_command(f->ui, "dial"), 0);
 	assert_int_equal(f->ui->model.prompt.kind, PROMPT_DIAL);

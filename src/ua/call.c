@@ -1,0 +1,1437 @@
+/* call.c - calls: INVITE with SDP offer/answer, CANCEL, BYE, hold by re-INVITE, incoming calls (RFC 3261, RFC 3264). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/conf.h"
+#include "core/events.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/rand.h"
+#include "sip/dialog.h"
+#include "sip/msg.h"
+#include "sip/resolve.h"
+#include "sip/tsx.h"
+#include "ua/account.h"
+#include "ua/auth.h"
+#include "ua/call.h"
+#include "ua/offer.h"
+#include "ua/stack.h"
+
+#define CALL_LOG "call"
+#define MAX_ACCOUNTS 16
+
+struct call_acct {
+	struct account *acc;
+	struct auth *auth;     /* the account's credentials for calls */
+};
+
+struct call {
+	struct call *next;
+	struct call_mgr *cm;
+	struct call_acct *ca;
+	unsigned id;
+	enum call_state state;
+	bool out;
+	char peer[256];
+	char ruri[256];
+	char callid[64];
+	char ltag[32];
+	uint32_t cseq;              /* of the last INVITE outside the dialog */
+	/* The next hop: fixed for the call (the proxy that Record-Routes,
+	 * or the far end itself). */
+	struct sip_target tgt;
+	bool have_tgt;
+	struct stack_conn *conn;    /* ours (outgoing), or the stack's */
+	bool own_conn;
+	struct resolver_query *q;
+	struct sip_dialog *dlg;
+	/* Our INVITE and our last re-INVITE, each kept until its
+	 * transaction ends: later 2xx (retransmissions, forks) get ACKs. */
+	struct sip_ctsx *inv;
+	struct sip_ctsx *reinv;
+	bool inv_final;             /* the INVITE got its final response */
+	bool reinv_pending;         /* the re-INVITE awaits its final one */
+	struct sip_ctsx *bye;       /* our BYE under way */
+	struct sip_stsx *st;        /* the incoming INVITE, while it rings */
+	struct sip_msg *offer_req;  /* its copy (sip_stsx_request) */
+	struct sip_uas2xx *u2xx;
+	struct offer_local lo;
+	struct offer_result media;
+	bool have_media;
+	bool local_hold, remote_hold;
+	bool want_hold;             /* what the re-INVITE under way asks */
+	bool cancelling;            /* hung up before the answer */
+	bool glare_wait;
+	unsigned rounds;
+	struct tmr tmr;             /* auto-answer, glare back-off, linger */
+	uint64_t start_ms, end_ms;
+	uint16_t code;
+};
+
+struct call_mgr {
+	struct stack *st;
+	struct call_acct acct[MAX_ACCOUNTS];
+	size_t nacct;
+	struct call *calls;
+	unsigned next_id;
+	unsigned selected;
+	uint16_t port_min, port_max;
+	bool auto_answer;
+	unsigned auto_answer_s;
+	call_change_h *change_h;
+	void *change_arg;
+};
+
+static void send_invite(struct call *c);
+static void send_reinvite(struct call *c);
+static int send_bye(struct call *c);
+
+const char *call_state_name(enum call_state s)
+{
+	static const char *const names[] = {
+		"calling", "ringing", "early", "incoming", "answered", "held",
+		"remote-held", "ended", "failed",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
+	       "?";
+}
+
+static bool is_live(const struct call *c)
+{
+	return c->state != CALL_ENDED && c->state != CALL_FAILED;
+}
+
+static bool is_up(const struct call *c)
+{
+	return c->state == CALL_ANSWERED || c->state == CALL_HELD ||
+	       c->state == CALL_REMOTE_HELD;
+}
+
+static void changed(struct call_mgr *cm)
+{
+	if (cm->change_h)
+		cm->change_h(cm->change_arg);
+}
+
+static void call_free(struct call *c)
+{
+	if (!c)
+		return;
+	tmr_cancel(&c->tmr);
+	resolver_cancel(c->q);
+	if (c->inv)
+		sip_ctsx_set_handler(c->inv, NULL, NULL);
+	if (c->reinv)
+		sip_ctsx_set_handler(c->reinv, NULL, NULL);
+	if (c->bye)
+		sip_ctsx_set_handler(c->bye, NULL, NULL);
+	if (c->st)
+		sip_stsx_set_handler(c->st, NULL, NULL);
+	sip_uas2xx_free(c->u2xx);
+	sip_dialog_free(c->dlg);
+	if (c->own_conn)
+		stack_conn_release(c->conn);
+	free(c);
+}
+
+static void unlink_free(struct call *c)
+{
+	struct call_mgr *cm = c->cm;
+
+	for (struct call **pp = &cm->calls; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	if (cm->selected == c->id)
+		cm->selected = cm->calls ? cm->calls->id : 0;
+	call_free(c);
+	changed(cm);
+}
+
+static void on_linger(void *arg)
+{
+	struct call *c = arg;
+
+	/* Requests still under way keep the call (their handlers point
+	 * here); they end within 64*T1. */
+	if (c->inv || c->reinv || c->bye) {
+		tmr_start(stack_loop(c->cm->st), &c->tmr, CALL_LINGER_MS,
+			  on_linger, c);
+		return;
+	}
+	unlink_free(c);
+}
+
+/* The one state setter: logs, emits the event, runs on-enter actions. */
+static void call_set_state(struct call *c, enum call_state s, uint16_t code,
+			   const char *reason)
+{
+	struct loop *loop = stack_loop(c->cm->st);
+
+	log_info(CALL_LOG, "call %u: -> [%s] %u %s", c->id,
+		 call_state_name(s), code, reason ? reason : "");
+	c->state = s;
+	c->code = code;
+	if ((s == CALL_ANSWERED || s == CALL_HELD || s == CALL_REMOTE_HELD) &&
+	    !c->start_ms)
+		c->start_ms = loop_now_ms();
+	(void)events_emit("call", json_pack(
+		"{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+		"call", (int)c->id, "account", c->ca->acc->name,
+		"dir", c->out ? "out" : "in", "peer", c->peer,
+		"state", call_state_name(s), "code", (int)code,
+		"reason", reason ? reason : "",
+		"codec", c->have_media ? c->media.codec : ""));
+	if (s == CALL_ENDED || s == CALL_FAILED) {
+		c->end_ms = loop_now_ms();
+		if (c->st) {
+			sip_stsx_set_handler(c->st, NULL, NULL);
+			c->st = NULL;
+		}
+		tmr_start(loop, &c->tmr, CALL_LINGER_MS, on_linger, c);
+	}
+	changed(c->cm);
+}
+
+/* The state an established call is in, from the hold flags. */
+static void settle(struct call *c, uint16_t code)
+{
+	enum call_state s = c->local_hold ? CALL_HELD :
+			    c->remote_hold ? CALL_REMOTE_HELD : CALL_ANSWERED;
+
+	if (s != c->state)
+		call_set_state(c, s, code, "");
+}
+
+static struct call *find_id(const struct call_mgr *cm, unsigned id)
+{
+	for (struct call *c = cm->calls; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+static struct call *selected(const struct call_mgr *cm)
+{
+	struct call *c = find_id(cm, cm->selected);
+
+	if (c && is_live(c))
+		return c;
+	for (c = cm->calls; c; c = c->next)
+		if (is_live(c))
+			return c;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building requests and responses                                     */
+/* ------------------------------------------------------------------ */
+
+/* "sip:alice@192.0.2.7:5062;transport=tcp" for our side of the hop. */
+static int contact_add(struct call *c, struct sip_msg *m, const char *hp)
+{
+	const struct account *acc = c->ca->acc;
+	/* RFC 3261 12.1.1 and 12.1.2: in a dialog the Contact is sips:
+	 * exactly when the dialog is secure. */
+	bool sips = c->dlg ? sip_dialog_secure(c->dlg) : acc->sips;
+
+	return sip_msg_hdr_addf(m, SIP_HDR_CONTACT, "<%s:%s@%s%s>",
+				sips ? "sips" : "sip", acc->username, hp,
+				c->tgt.tp == SIP_TP_UDP || sips ? "" :
+				";transport=tcp");
+}
+
+/* Our address for SDP: the host of hostport, without port or []. */
+static void sdp_addr(char *out, size_t sz, const char *hp)
+{
+	const char *p = hp, *e;
+
+	if (*p == '[') {
+		p++;
+		e = strchr(p, ']');
+	} else {
+		e = strrchr(p, ':');
+	}
+	if (!e)
+		e = p + strlen(p);
+	snprintf(out, sz, "%.*s", (int)(e - p), p);
+}
+
+static int common_hdrs(struct call *c, struct sip_msg *m)
+{
+	int err = sip_msg_hdr_add(m, SIP_HDR_ALLOW, STACK_ALLOW);
+
+	if (!err)
+		err = sip_msg_hdr_add(m, SIP_HDR_USER_AGENT,
+				      stack_user_agent(c->cm->st));
+	return err;
+}
+
+/* The SDP we send: an offer, or the answer to offer (len bytes). */
+static int make_sdp(struct call *c, struct buf *b, const char *hp,
+		    const char *offer, size_t len)
+{
+	char addr[64];
+	struct offer_result res;
+	int err;
+
+	sdp_addr(addr, sizeof(addr), hp);
+	c->lo.addr = addr;
+	c->lo.dir = c->want_hold ? offer_hold_dir(c->remote_hold) :
+		    SDP_DIR_SENDRECV;
+	c->lo.sess_version++;
+	if (!offer)
+		err = offer_build(b, &c->lo);
+	else
+		err = offer_answer(b, &res, offer, len, &c->lo);
+	c->lo.addr = NULL;
+	if (!err && offer) {
+		c->media = res;
+		c->have_media = true;
+		c->remote_hold = offer_remote_holds(res.remote_dir);
+	}
+	return err ? err : b->err;
+}
+
+static int set_sdp(struct sip_msg *m, const struct buf *b)
+{
+	int err = sip_msg_hdr_add(m, SIP_HDR_CONTENT_TYPE, "application/sdp");
+
+	return err ? err : sip_msg_set_body(m, b->data, b->len);
+}
+
+/* Sends an ACK for a 2xx to our INVITE with CSeq number cseq. */
+static void send_ack(struct call *c, uint32_t cseq)
+{
+	struct sip_msg *ack = NULL;
+	char hp[128];
+	int err;
+
+	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
+	if (!err)
+		err = sip_dialog_ack_alloc(&ack, c->dlg, cseq);
+	if (!err)
+		err = sip_tsx_via_add(ack, c->tgt.tp, hp);
+	if (!err)
+		err = sip_msg_hdr_add(ack, SIP_HDR_USER_AGENT,
+				      stack_user_agent(c->cm->st));
+	if (!err)
+		err = sip_tsx_layer_send(stack_tsx(c->cm->st), ack, &c->tgt,
+					 c->conn);
+	if (err)
+		log_warn(CALL_LOG, "call %u: cannot send the ACK: %s", c->id,
+			 strerror(err));
+	sip_msg_free(ack);
+}
+
+/* ------------------------------------------------------------------ */
+/* In-dialog requests: BYE and re-INVITE                               */
+/* ------------------------------------------------------------------ */
+
+static int dialog_request(struct call *c, const char *method,
+			  struct sip_msg **reqp, char *hp, size_t hpsz)
+{
+	struct sip_msg *req = NULL;
+	int err;
+
+	err = stack_hostport(c->cm->st, &c->tgt, hp, hpsz);
+	if (!err)
+		err = sip_dialog_request_alloc(&req, c->dlg, method);
+	if (!err)
+		err = sip_tsx_via_add(req, c->tgt.tp, hp);
+	if (!err)
+		err = common_hdrs(c, req);
+	if (!err)
+		err = auth_authorize(c->ca->auth, req);
+	if (err)
+		sip_msg_free(req);
+	else
+		*reqp = req;
+	return err;
+}
+
+static void on_bye_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
+			struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+	uint16_t code;
+
+	if (ev == SIP_CTSX_EV_TERMINATED) {
+		if (c->bye == ct)
+			c->bye = NULL;
+		return;
+	}
+	if (ev != SIP_CTSX_EV_RESPONSE || (code = sip_msg_status(resp)) < 200)
+		return;
+	sip_ctsx_set_handler(ct, NULL, NULL);
+	c->bye = NULL;
+	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
+	    !auth_challenge(c->ca->auth, resp, NULL)) {
+		(void)send_bye(c);
+		return;
+	}
+	log_info(CALL_LOG, "call %u: BYE answered %u", c->id, code);
+}
+
+static int send_bye(struct call *c)
+{
+	struct sip_msg *req = NULL;
+	char hp[128];
+	int err;
+
+	if (!c->dlg)
+		return ENOENT;
+	err = dialog_request(c, "BYE", &req, hp, sizeof(hp));
+	if (!err) {
+		err = sip_ctsx_alloc(&c->bye, stack_tsx(c->cm->st), req,
+				     &c->tgt, c->conn, on_bye_resp, c);
+		if (err)
+			c->bye = NULL;
+	}
+	if (err)
+		log_warn(CALL_LOG, "call %u: cannot send the BYE: %s", c->id,
+			 strerror(err));
+	return err;
+}
+
+static void on_glare(void *arg)
+{
+	struct call *c = arg;
+
+	c->glare_wait = false;
+	if (is_up(c) && !c->reinv_pending)
+		send_reinvite(c);
+}
+
+/* A response to our re-INVITE. */
+static void reinvite_final(struct call *c, struct sip_msg *resp)
+{
+	uint16_t code = sip_msg_status(resp);
+	const struct sip_cseq *cs;
+	struct offer_result res;
+	struct pl body = sip_msg_body(resp);
+	uint64_t ms;
+	uint32_t r = 0;
+
+	if (code >= 200 && code < 300) {
+		(void)sip_dialog_recv_response(c->dlg, resp);
+		if (!sip_msg_cseq(resp, &cs))
+			send_ack(c, cs->num);
+		auth_accepted(c->ca->auth);
+		c->rounds = 0;
+		if (body.l && !offer_accept(&res, body.p, body.l)) {
+			c->media = res;
+			c->have_media = true;
+			c->remote_hold = offer_remote_holds(res.remote_dir) &&
+					 res.remote_dir == SDP_DIR_INACTIVE &&
+					 !c->want_hold;
+		}
+		c->local_hold = c->want_hold;
+		settle(c, code);
+		return;
+	}
+	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
+	    !auth_challenge(c->ca->auth, resp, NULL)) {
+		send_reinvite(c);
+		return;
+	}
+	if (code == 491) {
+		/* RFC 3261 14.1: the Call-ID's owner waits 2.1-4 s, the
+		 * other side 0-2 s, in units of 10 ms. */
+		(void)rand_bytes(&r, sizeof(r));
+		ms = c->out ? 2100 + (r % 191) * 10 : (r % 201) * 10;
+		log_info(CALL_LOG, "call %u: glare (491): trying again in "
+			 "%llu ms", c->id, (unsigned long long)ms);
+		c->glare_wait = true;
+		tmr_start(stack_loop(c->cm->st), &c->tmr, ms, on_glare, c);
+		return;
+	}
+	if (code == 481 || code == 408) {
+		/* RFC 3261 14.1: the dialog is gone. */
+		if (code == 408)
+			(void)send_bye(c);
+		call_set_state(c, CALL_ENDED, code, _("the far end lost the call"));
+		return;
+	}
+	/* Any other failure leaves the session as it was. */
+	c->want_hold = c->local_hold;
+	log_info(CALL_LOG, "call %u: re-INVITE refused with %u", c->id, code);
+	changed(c->cm);
+}
+
+/* ------------------------------------------------------------------ */
+/* The INVITE we sent                                                  */
+/* ------------------------------------------------------------------ */
+
+static void invite_2xx(struct call *c, struct sip_ctsx *ct,
+		       struct sip_msg *resp)
+{
+	struct offer_result res;
+	const struct sip_cseq *cs;
+	struct pl body = sip_msg_body(resp);
+	uint16_t code = sip_msg_status(resp);
+	int err;
+
+	if (sip_msg_cseq(resp, &cs))
+		return;
+	if (!c->dlg) {
+		err = sip_dialog_alloc_uac(&c->dlg, sip_ctsx_request(ct), resp);
+		if (err) {
+			log_warn(CALL_LOG, "call %u: cannot make the dialog: %s",
+				 c->id, strerror(err));
+			return;
+		}
+	} else if (!sip_dialog_match(c->dlg, resp)) {
+		/* A second fork answered: RFC 3261 13.2.2.4, ACK and BYE
+		 * it; kept simple here: only the ACK, logged. */
+		log_info(CALL_LOG, "call %u: a 2xx from another fork ignored",
+			 c->id);
+		return;
+	} else {
+		(void)sip_dialog_recv_response(c->dlg, resp);
+	}
+	send_ack(c, cs->num);
+	if (!is_live(c) || is_up(c))
+		return;   /* a retransmission of the 2xx */
+	auth_accepted(c->ca->auth);
+	c->rounds = 0;
+	if (c->cancelling) {
+		/* The 200 crossed our CANCEL: ACK it (done), then BYE. */
+		(void)send_bye(c);
+		call_set_state(c, CALL_ENDED, code,
+			       _("answered as we hung up"));
+		return;
+	}
+	err = body.l ? offer_accept(&res, body.p, body.l) : EBADMSG;
+	if (err) {
+		(void)send_bye(c);
+		call_set_state(c, CALL_FAILED, 488,
+			       _("the answer has no codec we offered"));
+		return;
+	}
+	c->media = res;
+	c->have_media = true;
+	c->remote_hold = offer_remote_holds(res.remote_dir);
+	settle(c, code);
+}
+
+static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
+			   struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+	struct offer_result res;
+	struct pl body, rphrase;
+	char reason[128];
+	uint16_t code;
+
+	bool re = ct == c->reinv;
+
+	if (ev == SIP_CTSX_EV_TERMINATED) {
+		if (c->inv == ct)
+			c->inv = NULL;
+		if (c->reinv == ct)
+			c->reinv = NULL;
+		return;
+	}
+	if (ev == SIP_CTSX_EV_TIMEOUT || ev == SIP_CTSX_EV_ERROR) {
+		sip_ctsx_set_handler(ct, NULL, NULL);
+		if (re) {
+			c->reinv = NULL;
+			c->reinv_pending = false;
+		} else {
+			c->inv = NULL;
+			c->inv_final = true;
+		}
+		if (re) {
+			c->want_hold = c->local_hold;
+			(void)send_bye(c);
+			call_set_state(c, CALL_ENDED, 408,
+				       _("the far end did not answer the "
+					 "re-INVITE"));
+		} else if (is_live(c)) {
+			call_set_state(c, CALL_FAILED,
+				       ev == SIP_CTSX_EV_TIMEOUT ? 408 : 503,
+				       ev == SIP_CTSX_EV_TIMEOUT ?
+				       _("no answer from the network") :
+				       _("cannot reach the next hop"));
+		}
+		return;
+	}
+	code = sip_msg_status(resp);
+	if (re) {
+		if (code < 200)
+			return;
+		if (code >= 300) {
+			sip_ctsx_set_handler(ct, NULL, NULL);
+			c->reinv = NULL;
+		} else if (!c->reinv_pending) {
+			/* A retransmitted 2xx: ACK it again. */
+			const struct sip_cseq *cs;
+
+			if (!sip_msg_cseq(resp, &cs))
+				send_ack(c, cs->num);
+			return;
+		}
+		c->reinv_pending = false;
+		reinvite_final(c, resp);
+		return;
+	}
+	if (code >= 200 && code < 300) {
+		c->inv_final = true;
+		/* The transaction stays Accepted for more 2xx (forks,
+		 * retransmissions): each is ACKed. */
+		invite_2xx(c, ct, resp);
+		return;
+	}
+	if (code < 200) {
+		if (!is_live(c) || c->cancelling)
+			return;
+		body = sip_msg_body(resp);
+		if (code == 183 && body.l &&
+		    !offer_accept(&res, body.p, body.l)) {
+			c->media = res;
+			c->have_media = true;
+			log_info(CALL_LOG, "call %u: early media %s from %s:%u",
+				 c->id, res.codec, res.raddr, res.rport);
+			if (c->state != CALL_EARLY)
+				call_set_state(c, CALL_EARLY, code, "");
+		} else if (code == 180 || code == 183) {
+			if (c->state == CALL_CALLING)
+				call_set_state(c, CALL_RINGING, code, "");
+		}
+		return;
+	}
+	sip_ctsx_set_handler(ct, NULL, NULL);
+	c->inv = NULL;
+	c->inv_final = true;
+	if ((code == 401 || code == 407) && !c->cancelling) {
+		const char *why = "";
+		int err = ++c->rounds > CALL_AUTH_ROUNDS ? EACCES :
+			  auth_challenge(c->ca->auth, resp, &why);
+
+		if (!err) {
+			send_invite(c);
+			return;
+		}
+		call_set_state(c, CALL_FAILED, code,
+			       err == EACCES ? _("wrong username or password; "
+						 "check username and "
+						 "password_file") :
+			       _("cannot answer the proxy's challenge"));
+		return;
+	}
+	rphrase = sip_msg_reason(resp);
+	snprintf(reason, sizeof(reason), "%.*s", PL_FMT(&rphrase));
+	if (code == 487 || c->cancelling)
+		call_set_state(c, CALL_ENDED, code, _("cancelled"));
+	else
+		call_set_state(c, CALL_FAILED, code, reason);
+}
+
+static void send_invite(struct call *c)
+{
+	const struct account *acc = c->ca->acc;
+	struct sip_msg *req = NULL;
+	struct buf sdp;
+	char hp[128];
+	int err;
+
+	buf_init(&sdp, 2048);
+	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
+	if (!err)
+		err = sip_msg_request_alloc(&req, "INVITE", c->ruri);
+	c->cseq++;
+	if (!err)
+		err = sip_tsx_via_add(req, c->tgt.tp, hp);
+	if (!err && acc->outbound_proxy)
+		err = sip_msg_hdr_addf(req, SIP_HDR_ROUTE,
+				       strstr(acc->outbound_proxy, ";lr") ?
+				       "<%s>" : "<%s;lr>", acc->outbound_proxy);
+	if (!err)
+		err = sip_msg_hdr_add(req, SIP_HDR_MAX_FORWARDS, "70");
+	if (!err && acc->display_name)
+		err = sip_msg_hdr_addf(req, SIP_HDR_FROM, "\"%s\" <%s>;tag=%s",
+				       acc->display_name, acc->aor, c->ltag);
+	else if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_FROM, "<%s>;tag=%s",
+				       acc->aor, c->ltag);
+	if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_TO, "<%s>", c->ruri);
+	if (!err)
+		err = sip_msg_hdr_add(req, SIP_HDR_CALL_ID, c->callid);
+	if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_CSEQ, "%u INVITE", c->cseq);
+	if (!err)
+		err = contact_add(c, req, hp);
+	if (!err)
+		err = common_hdrs(c, req);
+	if (!err)
+		err = make_sdp(c, &sdp, hp, NULL, 0);
+	if (!err)
+		err = set_sdp(req, &sdp);
+	if (!err)
+		err = auth_authorize(c->ca->auth, req);
+	buf_free(&sdp);
+	if (err) {
+		sip_msg_free(req);
+		call_set_state(c, CALL_FAILED, 0, _("cannot build the INVITE"));
+		return;
+	}
+	log_info(CALL_LOG, "call %u: INVITE %s over %s (CSeq %u)", c->id,
+		 c->ruri, sip_tp_name(c->tgt.tp), c->cseq);
+	c->inv_final = false;
+	err = sip_ctsx_alloc(&c->inv, stack_tsx(c->cm->st), req, &c->tgt,
+			     c->conn, on_invite_resp, c);
+	if (err) {
+		c->inv = NULL;
+		call_set_state(c, CALL_FAILED, 503,
+			       _("cannot send the INVITE"));
+	}
+}
+
+static void send_reinvite(struct call *c)
+{
+	struct sip_msg *req = NULL;
+	struct buf sdp;
+	char hp[128];
+	int err;
+
+	buf_init(&sdp, 2048);
+	err = dialog_request(c, "INVITE", &req, hp, sizeof(hp));
+	if (!err)
+		err = contact_add(c, req, hp);
+	if (!err)
+		err = make_sdp(c, &sdp, hp, NULL, 0);
+	if (!err)
+		err = set_sdp(req, &sdp);
+	buf_free(&sdp);
+	if (!err) {
+		log_info(CALL_LOG, "call %u: re-INVITE (%s)", c->id,
+			 c->want_hold ? "hold" : "resume");
+		if (c->reinv)
+			sip_ctsx_set_handler(c->reinv, NULL, NULL);
+		err = sip_ctsx_alloc(&c->reinv, stack_tsx(c->cm->st), req,
+				     &c->tgt, c->conn, on_invite_resp, c);
+		req = NULL;
+		c->reinv_pending = !err;
+		if (err)
+			c->reinv = NULL;
+	}
+	sip_msg_free(req);
+	if (err) {
+		log_warn(CALL_LOG, "call %u: cannot send the re-INVITE: %s",
+			 c->id, strerror(err));
+		c->want_hold = c->local_hold;
+		changed(c->cm);
+	}
+}
+
+static void on_resolved(int err, const struct sip_target *t, size_t n,
+			void *arg)
+{
+	struct call *c = arg;
+	char reason[256];
+
+	c->q = NULL;
+	if (err || !n) {
+		snprintf(reason, sizeof(reason),
+			 _("cannot find where to send the call: %s"),
+			 strerror(err ? err : ENOENT));
+		call_set_state(c, CALL_FAILED, 0, reason);
+		return;
+	}
+	c->tgt = t[0];
+	c->have_tgt = true;
+	send_invite(c);
+}
+
+/* The first hop: the outbound proxy, else the registrar (the proxy of a
+ * registering account), else the target itself (RFC 3263). */
+static int route_call(struct call *c)
+{
+	const struct account *acc = c->ca->acc;
+	const char *hop = acc->outbound_proxy ? acc->outbound_proxy :
+			  acc->do_register ? acc->registrar : c->ruri;
+	bool tls_only = acc->sips || acc->require_tls;
+	char domain[SIP_TARGET_HOST_MAX];
+	unsigned flags = 0;
+	struct sip_uri uri;
+	struct pl s;
+	int err;
+
+	pl_set_str(&s, hop);
+	err = sip_uri_decode(&uri, &s);
+	if (err)
+		return err;
+	if (tls_only || !strncmp(c->ruri, "sips:", 5))
+		flags |= RESOLVE_TLS_ONLY;
+	else if (acc->has_tp)
+		flags |= (acc->tp == SIP_TP_UDP ? 0 : RESOLVE_NO_UDP) |
+			 (acc->tp == SIP_TP_TCP ? 0 : RESOLVE_NO_TCP) |
+			 (acc->tp == SIP_TP_TLS ? 0 : RESOLVE_NO_TLS);
+	/* RFC 5922: the name the user configured, as registration does. */
+	if (uri.host_type == SIP_HOST_NAME)
+		pl_strcpy(domain, sizeof(domain), &uri.host);
+	else
+		snprintf(domain, sizeof(domain), "%s", acc->domain);
+	err = stack_conn_alloc(&c->conn, c->cm->st, domain,
+			       tls_only || (flags & RESOLVE_TLS_ONLY) ==
+			       RESOLVE_TLS_ONLY, NULL, NULL);
+	if (err)
+		return err;
+	c->own_conn = true;
+	return resolver_lookup(&c->q, stack_resolver(c->cm->st), &uri, flags,
+			       on_resolved, c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls                                                               */
+/* ------------------------------------------------------------------ */
+
+static int call_new(struct call **cp, struct call_mgr *cm,
+		    struct call_acct *ca, bool out)
+{
+	struct call *c;
+	size_t live = 0;
+
+	for (c = cm->calls; c; c = c->next)
+		live += is_live(c);
+	if (live >= CALL_MAX)
+		return E2BIG;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return ENOMEM;
+	c->cm = cm;
+	c->ca = ca;
+	c->out = out;
+	c->id = ++cm->next_id;
+	tmr_init(&c->tmr);
+	(void)rand_bytes(&c->lo.sess_id, sizeof(c->lo.sess_id));
+	c->lo.sess_id &= 0x7fffffffffffull;
+	c->lo.port = offer_port_pick(cm->port_min, cm->port_max);
+	/* Appended: the list reads in the order calls came. */
+	{
+		struct call **pp = &cm->calls;
+
+		while (*pp)
+			pp = &(*pp)->next;
+		*pp = c;
+	}
+	if (!cm->selected || !find_id(cm, cm->selected) ||
+	    !is_live(find_id(cm, cm->selected)))
+		cm->selected = c->id;
+	*cp = c;
+	return 0;
+}
+
+/* A bare "bob" or "bob@host" made into a URI with the account's scheme. */
+static int make_ruri(char *out, size_t sz, const struct account *acc,
+		     const char *target)
+{
+	int n;
+
+	if (!strncmp(target, "sip:", 4) || !strncmp(target, "sips:", 5) ||
+	    !strncmp(target, "tel:", 4))
+		n = snprintf(out, sz, "%s", target);
+	else if (strchr(target, '@'))
+		n = snprintf(out, sz, "%s:%s", acc->sips ? "sips" : "sip",
+			     target);
+	else
+		n = snprintf(out, sz, "%s:%s@%s", acc->sips ? "sips" : "sip",
+			     target, acc->domain);
+	return n < 0 || (size_t)n >= sz ? E2BIG : 0;
+}
+
+int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
+{
+	struct call *c;
+	char ruri[256];
+	struct sip_uri uri;
+	struct pl s;
+	int err;
+
+	if (!cm || !target || !*target)
+		return EINVAL;
+	if (!cm->nacct)
+		return ENOENT;
+	err = make_ruri(ruri, sizeof(ruri), cm->acct[0].acc, target);
+	if (err)
+		return err;
+	pl_set_str(&s, ruri);
+	if (sip_uri_decode(&uri, &s))
+		return EINVAL;
+	if (cm->acct[0].acc->sips && !strncmp(ruri, "sip:", 4))
+		log_info(CALL_LOG, "calling a sip: URI from a sips: account: "
+			 "every hop this side still uses TLS");
+	err = call_new(&c, cm, &cm->acct[0], true);
+	if (err)
+		return err;
+	snprintf(c->ruri, sizeof(c->ruri), "%s", ruri);
+	snprintf(c->peer, sizeof(c->peer), "%s", ruri);
+	if (rand_callid(c->callid, sizeof(c->callid)) ||
+	    rand_tag(c->ltag, sizeof(c->ltag)) ||
+	    rand_bytes(&c->cseq, sizeof(c->cseq))) {
+		unlink_free(c);
+		return EIO;
+	}
+	c->cseq &= 0xffff;
+	cm->selected = c->id;
+	call_set_state(c, CALL_CALLING, 0, "");
+	err = route_call(c);
+	if (err) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason),
+			 _("cannot route the call: %s; check outbound_proxy "
+			   "and registrar"), strerror(err));
+		call_set_state(c, CALL_FAILED, 0, reason);
+	}
+	if (idp)
+		*idp = c->id;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Incoming requests                                                   */
+/* ------------------------------------------------------------------ */
+
+static void on_noack(void *arg)
+{
+	struct call *c = arg;
+
+	/* RFC 3261 13.3.1.4: confirm the dialog, then end it. */
+	log_warn(CALL_LOG, "call %u: no ACK for our 2xx; hanging up", c->id);
+	sip_uas2xx_free(c->u2xx);
+	c->u2xx = NULL;
+	if (is_live(c)) {
+		(void)send_bye(c);
+		call_set_state(c, CALL_ENDED, 408, _("the far end never "
+						     "confirmed the answer"));
+	}
+}
+
+/* 200 with our answer (or offer, for an INVITE without one) through st. */
+static int answer_2xx(struct call *c, struct sip_stsx *st,
+		      struct sip_msg *req)
+{
+	struct sip_msg *resp = NULL;
+	struct pl body = sip_msg_body(req);
+	struct buf sdp;
+	char hp[128];
+	int err;
+
+	buf_init(&sdp, 2048);
+	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
+	if (!err)
+		err = make_sdp(c, &sdp, hp, body.l ? body.p : NULL, body.l);
+	if (!err)
+		err = sip_tsx_response_alloc(&resp, req, 200, NULL,
+					     sip_stsx_tag(st));
+	/* RFC 3261 12.1.1: the route set goes back in the 2xx. */
+	if (!err && sip_msg_hdr_num(req, SIP_HDR_RECORD_ROUTE))
+		err = sip_msg_hdr_copy(resp, req, SIP_HDR_RECORD_ROUTE);
+	if (!err)
+		err = contact_add(c, resp, hp);
+	if (!err)
+		err = sip_msg_hdr_add(resp, SIP_HDR_SUPPORTED, STACK_SUPPORTED);
+	if (!err)
+		err = common_hdrs(c, resp);
+	if (!err)
+		err = set_sdp(resp, &sdp);
+	buf_free(&sdp);
+	if (err) {
+		sip_msg_free(resp);
+		return err;
+	}
+	sip_uas2xx_free(c->u2xx);
+	c->u2xx = NULL;
+	return sip_uas2xx_start(&c->u2xx, stack_tsx(c->cm->st), st, resp,
+				on_noack, c);
+}
+
+static void on_incoming_tsx(struct sip_stsx *st, enum sip_stsx_ev ev,
+			    void *arg)
+{
+	struct call *c = arg;
+
+	switch (ev) {
+	case SIP_STSX_EV_CANCELLED:
+		(void)sip_stsx_respond(st, 487, NULL);
+		if (c->state == CALL_INCOMING)
+			call_set_state(c, CALL_ENDED, 487,
+				       _("the caller hung up"));
+		break;
+	case SIP_STSX_EV_TERMINATED:
+		if (c->st == st)
+			c->st = NULL;
+		break;
+	case SIP_STSX_EV_ERROR:
+	case SIP_STSX_EV_TIMEOUT:
+		if (c->st == st)
+			c->st = NULL;
+		if (c->state == CALL_INCOMING)
+			call_set_state(c, CALL_FAILED, 0,
+				       _("the caller cannot be reached"));
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_auto_answer(void *arg)
+{
+	struct call *c = arg;
+
+	if (c->state != CALL_INCOMING)
+		return;
+	c->cm->selected = c->id;
+	(void)call_answer(c->cm);
+}
+
+static struct call_acct *account_for(struct call_mgr *cm, struct sip_msg *req)
+{
+	const struct sip_uri *ru;
+
+	if (!sip_msg_ruri(req, &ru)) {
+		for (size_t i = 0; i < cm->nacct; i++)
+			if (pl_eq_str(&ru->user, cm->acct[i].acc->username))
+				return &cm->acct[i];
+	}
+	return &cm->acct[0];
+}
+
+/* 180 with the route set and our Contact: an early dialog (12.1.1). */
+static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req)
+{
+	struct sip_msg *resp = NULL;
+	char hp[128];
+	int err;
+
+	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
+	if (!err)
+		err = sip_tsx_response_alloc(&resp, req, 180, NULL,
+					     sip_stsx_tag(st));
+	if (!err && sip_msg_hdr_num(req, SIP_HDR_RECORD_ROUTE))
+		err = sip_msg_hdr_copy(resp, req, SIP_HDR_RECORD_ROUTE);
+	if (!err)
+		err = contact_add(c, resp, hp);
+	if (err) {
+		sip_msg_free(resp);
+		(void)sip_stsx_respond(st, 180, NULL);
+		return;
+	}
+	(void)sip_stsx_send(st, resp);
+}
+
+static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
+		     struct sip_msg *req)
+{
+	const struct sip_addr *from;
+	struct offer_result res;
+	struct pl body = sip_msg_body(req);
+	struct buf probe;
+	struct call *c;
+	void *flow = NULL;
+	int err;
+
+	if (!cm->nacct)
+		return false;
+	/* 488 before anything rings: nothing in the offer we can take. */
+	if (body.l) {
+		struct offer_local l = {.addr = "127.0.0.1", .port = 9};
+
+		buf_init(&probe, 2048);
+		err = offer_answer(&probe, &res, body.p, body.l, &l);
+		buf_free(&probe);
+		if (err) {
+			log_info(CALL_LOG, "incoming INVITE refused with 488: "
+				 "%s", err == ENOTSUP ? "no common codec" :
+				 "the offer is malformed");
+			(void)sip_stsx_respond(st, 488, NULL);
+			return true;
+		}
+	}
+	err = call_new(&c, cm, account_for(cm, req), false);
+	if (err) {
+		(void)sip_stsx_respond(st, err == E2BIG ? 486 : 500, NULL);
+		return true;
+	}
+	if (!sip_msg_addr(req, SIP_HDR_FROM, &from))
+		pl_strcpy(c->peer, sizeof(c->peer), &from->uri_raw);
+	sip_stsx_peer(st, &c->tgt, &flow);
+	c->have_tgt = true;
+	c->conn = flow;          /* the stack's own conn for that flow */
+	err = sip_dialog_alloc_uas(&c->dlg, req, sip_stsx_tag(st));
+	if (err) {
+		(void)sip_stsx_respond(st, 500, NULL);
+		unlink_free(c);
+		return true;
+	}
+	c->st = st;
+	c->offer_req = sip_stsx_request(st);
+	sip_stsx_set_handler(st, on_incoming_tsx, c);
+	ring(c, st, req);
+	call_set_state(c, CALL_INCOMING, 0, "");
+	if (cm->auto_answer)
+		tmr_start(stack_loop(cm->st), &c->tmr,
+			  (uint64_t)cm->auto_answer_s * 1000, on_auto_answer,
+			  c);
+	return true;
+}
+
+static struct call *find_dialog(struct call_mgr *cm, struct sip_msg *msg)
+{
+	for (struct call *c = cm->calls; c; c = c->next)
+		if (c->dlg && sip_dialog_match(c->dlg, msg))
+			return c;
+	return NULL;
+}
+
+static void in_dialog(struct call *c, struct sip_stsx *st,
+		      struct sip_msg *req)
+{
+	enum sip_method m = sip_msg_method_id(req);
+	uint16_t status = 0;
+	int err;
+
+	if (sip_dialog_recv_request(c->dlg, req, &status)) {
+		(void)sip_stsx_respond(st, status ? status : 500, NULL);
+		return;
+	}
+	switch (m) {
+	case SIP_M_BYE:
+		(void)sip_stsx_respond(st, 200, NULL);
+		if (is_live(c)) {
+			if (c->state == CALL_INCOMING && c->st)
+				(void)sip_stsx_respond(c->st, 487, NULL);
+			call_set_state(c, CALL_ENDED, 0,
+				       _("the far end hung up"));
+		}
+		break;
+	case SIP_M_INVITE:
+		if (!is_up(c)) {
+			(void)sip_stsx_respond(st, 491, NULL);
+			break;
+		}
+		if (c->reinv_pending) {
+			/* Glare (RFC 3261 14.2): ours is under way. */
+			(void)sip_stsx_respond(st, 491, NULL);
+			break;
+		}
+		err = answer_2xx(c, st, req);
+		if (err == ENOTSUP || err == EBADMSG || err == E2BIG) {
+			(void)sip_stsx_respond(st, 488, NULL);
+			break;
+		}
+		if (err) {
+			(void)sip_stsx_respond(st, 500, NULL);
+			break;
+		}
+		settle(c, 200);
+		changed(c->cm);
+		break;
+	default:
+		/* NOTIFY, REFER: not yet (issue 3's REFER bullet). */
+		(void)sip_stsx_respond(st, 501, NULL);
+		break;
+	}
+}
+
+static bool on_request(struct sip_stsx *st, struct sip_msg *req, void *arg)
+{
+	struct call_mgr *cm = arg;
+	enum sip_method m = sip_msg_method_id(req);
+	const struct sip_addr *to;
+	struct call *c;
+
+	if (m == SIP_M_ACK) {
+		c = find_dialog(cm, req);
+		if (c && c->u2xx && sip_uas2xx_ack(c->u2xx, req)) {
+			sip_uas2xx_free(c->u2xx);
+			c->u2xx = NULL;
+		}
+		return true;
+	}
+	if (!st)
+		return false;
+	if (sip_msg_addr(req, SIP_HDR_TO, &to))
+		return false;
+	if (to->tag.p) {
+		c = find_dialog(cm, req);
+		if (!c)
+			return false;     /* the stack answers 481 */
+		if (m == SIP_M_OPTIONS)
+			return false;
+		in_dialog(c, st, req);
+		return true;
+	}
+	if (m == SIP_M_INVITE)
+		return new_call(cm, st, req);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+/* ------------------------------------------------------------------ */
+
+int call_answer(struct call_mgr *cm)
+{
+	struct call *c = find_id(cm, cm->selected), *o;
+	struct sip_msg *req;
+	int err;
+
+	if (!c || c->state != CALL_INCOMING) {
+		for (c = cm->calls; c; c = c->next)
+			if (c->state == CALL_INCOMING)
+				break;
+	}
+	if (!c || !c->st)
+		return ENOENT;
+	/* One call talks at a time: the others are put on hold. */
+	for (o = cm->calls; o; o = o->next) {
+		if (o != c && is_up(o) && !o->local_hold &&
+		    !o->reinv_pending) {
+			o->want_hold = true;
+			send_reinvite(o);
+		}
+	}
+	req = sip_stsx_request(c->st);
+	tmr_cancel(&c->tmr);
+	err = answer_2xx(c, c->st, req);
+	if (err) {
+		(void)sip_stsx_respond(c->st, err == ENOTSUP ? 488 : 500,
+				       NULL);
+		call_set_state(c, CALL_FAILED, err == ENOTSUP ? 488 : 500,
+			       _("cannot answer the call"));
+		return err;
+	}
+	sip_stsx_set_handler(c->st, NULL, NULL);
+	c->st = NULL;
+	sip_dialog_confirm(c->dlg);
+	cm->selected = c->id;
+	settle(c, 200);
+	return 0;
+}
+
+static int hangup_one(struct call *c, bool decline)
+{
+	int err;
+
+	switch (c->state) {
+	case CALL_INCOMING:
+		if (c->st)
+			(void)sip_stsx_respond(c->st, decline ? 603 : 486,
+					       NULL);
+		call_set_state(c, CALL_ENDED, decline ? 603 : 486,
+			       decline ? _("declined") : _("rejected"));
+		return 0;
+	case CALL_CALLING:
+	case CALL_RINGING:
+	case CALL_EARLY:
+		if (c->cancelling)
+			return EALREADY;
+		c->cancelling = true;
+		if (!c->inv) {
+			/* Not even sent (still resolving). */
+			call_set_state(c, CALL_ENDED, 0, _("cancelled"));
+			return 0;
+		}
+		err = sip_ctsx_cancel(c->inv);
+		if (err == EALREADY)
+			return 0;  /* the final response is on its way */
+		if (err)
+			log_warn(CALL_LOG, "call %u: cannot CANCEL: %s", c->id,
+				 strerror(err));
+		log_info(CALL_LOG, "call %u: CANCEL", c->id);
+		changed(c->cm);
+		return 0;
+	case CALL_ANSWERED:
+	case CALL_HELD:
+	case CALL_REMOTE_HELD:
+		err = send_bye(c);
+		call_set_state(c, CALL_ENDED, 0, _("hung up"));
+		return err;
+	default:
+		return ENOENT;
+	}
+}
+
+int call_hangup(struct call_mgr *cm, bool decline)
+{
+	struct call *c = selected(cm);
+
+	return c ? hangup_one(c, decline) : ENOENT;
+}
+
+int call_hold_toggle(struct call_mgr *cm)
+{
+	struct call *c = selected(cm);
+
+	if (!c || !is_up(c))
+		return ENOENT;
+	if (c->reinv_pending || c->glare_wait)
+		return EAGAIN;
+	c->want_hold = !c->local_hold;
+	c->rounds = 0;
+	send_reinvite(c);
+	return 0;
+}
+
+int call_select_next(struct call_mgr *cm)
+{
+	struct call *c = find_id(cm, cm->selected);
+
+	if (!cm->calls)
+		return ENOENT;
+	c = c && c->next ? c->next : cm->calls;
+	cm->selected = c->id;
+	changed(cm);
+	return 0;
+}
+
+void call_mgr_hangup_all(struct call_mgr *cm)
+{
+	if (!cm)
+		return;
+	for (struct call *c = cm->calls; c; c = c->next)
+		if (is_live(c))
+			(void)hangup_one(c, false);
+}
+
+bool call_mgr_busy(const struct call_mgr *cm)
+{
+	if (!cm)
+		return false;
+	for (struct call *c = cm->calls; c; c = c->next)
+		if (c->bye || (c->inv && c->cancelling && !c->inv_final))
+			return true;
+	return false;
+}
+
+size_t call_mgr_live(const struct call_mgr *cm)
+{
+	size_t n = 0;
+
+	for (struct call *c = cm ? cm->calls : NULL; c; c = c->next)
+		n += is_live(c);
+	return n;
+}
+
+size_t call_mgr_count(const struct call_mgr *cm)
+{
+	size_t n = 0;
+
+	for (struct call *c = cm ? cm->calls : NULL; c; c = c->next)
+		n++;
+	return n;
+}
+
+int call_mgr_info(const struct call_mgr *cm, size_t i, struct call_info *ci)
+{
+	struct call *c;
+
+	if (!cm || !ci)
+		return EINVAL;
+	for (c = cm->calls; c && i; c = c->next)
+		i--;
+	if (!c)
+		return ENOENT;
+	memset(ci, 0, sizeof(*ci));
+	ci->id = c->id;
+	snprintf(ci->account, sizeof(ci->account), "%s", c->ca->acc->name);
+	ci->out = c->out;
+	snprintf(ci->peer, sizeof(ci->peer), "%s", c->peer);
+	ci->state = c->state;
+	ci->local_hold = c->local_hold;
+	ci->remote_hold = c->remote_hold;
+	if (c->have_media)
+		snprintf(ci->codec, sizeof(ci->codec), "%s", c->media.codec);
+	ci->start_ms = c->start_ms;
+	ci->end_ms = c->end_ms;
+	ci->code = c->code;
+	ci->selected = c->id == cm->selected;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                               */
+/* ------------------------------------------------------------------ */
+
+int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
+		   const struct conf *conf)
+{
+	struct call_mgr *cm;
+	const char *v;
+
+	if (!cmp || !st)
+		return EINVAL;
+	cm = calloc(1, sizeof(*cm));
+	if (!cm)
+		return ENOMEM;
+	cm->st = st;
+	cm->port_min = OFFER_PORT_MIN;
+	cm->port_max = OFFER_PORT_MAX;
+	v = conf ? conf_get(conf, "audio", "rtp_ports") : NULL;
+	if (v && offer_range_parse(v, &cm->port_min, &cm->port_max))
+		log_warn(CALL_LOG, "[audio] rtp_ports = %s is not a range "
+			 "such as 16384-32766; using the default", v);
+	stack_set_request_handler(st, on_request, cm);
+	*cmp = cm;
+	return 0;
+}
+
+void call_mgr_free(struct call_mgr *cm)
+{
+	if (!cm)
+		return;
+	stack_set_request_handler(cm->st, NULL, NULL);
+	while (cm->calls) {
+		struct call *c = cm->calls;
+
+		cm->calls = c->next;
+		call_free(c);
+	}
+	for (size_t i = 0; i < cm->nacct; i++)
+		auth_free(cm->acct[i].auth);
+	free(cm);
+}
+
+int call_mgr_add_account(struct call_mgr *cm, struct account *acc)
+{
+	int err;
+
+	if (!cm || !acc)
+		return EINVAL;
+	if (cm->nacct == MAX_ACCOUNTS)
+		return E2BIG;
+	err = auth_alloc(&cm->acct[cm->nacct].auth, acc->username,
+			 acc->password);
+	if (err)
+		return err;
+	cm->acct[cm->nacct++].acc = acc;
+	return 0;
+}
+
+void call_mgr_set_auto_answer(struct call_mgr *cm, bool on, unsigned seconds)
+{
+	cm->auto_answer = on;
+	cm->auto_answer_s = seconds;
+}
+
+void call_mgr_set_change_handler(struct call_mgr *cm, call_change_h *h,
+				 void *arg)
+{
+	cm->change_h = h;
+	cm->change_arg = arg;
+}

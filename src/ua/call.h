@@ -1,0 +1,93 @@
+/* call.h - calls: INVITE with SDP offer/answer, CANCEL, BYE, hold by re-INVITE, incoming calls (RFC 3261, RFC 3264). */
+#ifndef SIPTTY_UA_CALL_H
+#define SIPTTY_UA_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct account;
+struct conf;
+struct stack;
+struct call_mgr;
+
+enum call_state {
+	CALL_CALLING = 0,       /* INVITE sent, nothing back but 100 */
+	CALL_RINGING,           /* 180 */
+	CALL_EARLY,             /* 183 with SDP: early media */
+	CALL_INCOMING,          /* an INVITE came, we sent 180 */
+	CALL_ANSWERED,
+	CALL_HELD,              /* we hold (whatever the far end does) */
+	CALL_REMOTE_HELD,       /* the far end holds */
+	CALL_ENDED,
+	CALL_FAILED,
+};
+
+/* Bounds. */
+#define CALL_MAX 8              /* live calls at once; more get 486 */
+#define CALL_AUTH_ROUNDS 3      /* challenges answered per request */
+#define CALL_LINGER_MS 3000     /* an ended call stays on screen this long */
+
+/* What the screen shows of one call. */
+struct call_info {
+	unsigned id;
+	char account[64];
+	bool out;
+	char peer[256];
+	enum call_state state;
+	bool local_hold, remote_hold;
+	char codec[16];         /* "" before the answer */
+	uint64_t start_ms;      /* loop_now_ms() of the answer, 0 before */
+	uint64_t end_ms;        /* of the end, 0 while live */
+	uint16_t code;
+	bool selected;
+};
+
+typedef void (call_change_h)(void *arg);
+
+/*
+ * The call manager takes the stack's request handler.  conf may be NULL;
+ * it reads [audio] rtp_ports ("16384-32766").  Every state change of
+ * every call is a `call` event:
+ * {"type":"call","call":ID,"account":NAME,"dir":"out|in","peer":URI,
+ *  "state":"calling|ringing|early|incoming|answered|held|remote-held|
+ *  ended|failed","code":N,"reason":"...","codec":"..."}
+ */
+int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
+		   const struct conf *conf);
+void call_mgr_free(struct call_mgr *cm);
+/* acc must outlive the manager; the first account places calls. */
+int call_mgr_add_account(struct call_mgr *cm, struct account *acc);
+/* Incoming calls are answered after seconds (0: at once); off with false. */
+void call_mgr_set_auto_answer(struct call_mgr *cm, bool on, unsigned seconds);
+/* h runs after any change the screen shows. */
+void call_mgr_set_change_handler(struct call_mgr *cm, call_change_h *h,
+				 void *arg);
+
+/* Places a call to a sip:, sips: or tel: URI (or user@host, user: the
+ * account's domain).  *idp (may be NULL) gets the call's id. */
+int call_dial(struct call_mgr *cm, const char *target, unsigned *idp);
+/* The selected incoming call, or the first one: 200 with our answer.
+ * Calls that are up are put on hold first.  ENOENT when none rings. */
+int call_answer(struct call_mgr *cm);
+/* The selected call: CANCEL, BYE, or reject (486, or 603 with decline). */
+int call_hangup(struct call_mgr *cm, bool decline);
+/* The selected call: hold or resume by re-INVITE.  EAGAIN while a
+ * re-INVITE is under way; ENOENT with no call up. */
+int call_hold_toggle(struct call_mgr *cm);
+/* Selects the next call (Tab).  ENOENT when there is none. */
+int call_select_next(struct call_mgr *cm);
+
+/* Calls not yet ended. */
+size_t call_mgr_live(const struct call_mgr *cm);
+/* Calls on the list (ended ones linger a while). */
+size_t call_mgr_count(const struct call_mgr *cm);
+int call_mgr_info(const struct call_mgr *cm, size_t i, struct call_info *ci);
+/* Ends every call (exit): CANCEL, BYE, 486 as fits. */
+void call_mgr_hangup_all(struct call_mgr *cm);
+/* Requests still under way (the exit waits for them, bounded). */
+bool call_mgr_busy(const struct call_mgr *cm);
+
+const char *call_state_name(enum call_state s);
+
+#endif

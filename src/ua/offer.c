@@ -1,0 +1,311 @@
+/* offer.c - SDP offer/answer policy for audio calls (RFC 3264): codecs, direction, ptime, ports. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pl.h"
+#include "core/rand.h"
+#include "ua/offer.h"
+
+/* The codecs we take, best first for our own offers. */
+static const struct codec {
+	const char *name;
+	uint32_t clock;
+	uint32_t channels;       /* as our rtpmap states it, 0: none */
+	int static_pt;           /* RFC 3551, -1 for dynamic */
+	const char *fmtp;
+} codecs[] = {
+	{"opus", 48000, 2, -1, "useinbandfec=1"},
+	{"PCMU", 8000, 0, 0, NULL},
+	{"PCMA", 8000, 0, 8, NULL},
+};
+
+#define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
+
+int offer_range_parse(const char *s, uint16_t *min, uint16_t *max)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!s || !min || !max)
+		return EINVAL;
+	a = strtoul(s, &end, 10);
+	if (end == s || *end != '-')
+		return EINVAL;
+	s = end + 1;
+	b = strtoul(s, &end, 10);
+	if (end == s || *end || a < 1024 || b > 65534 || a + 1 > b)
+		return EINVAL;
+	*min = (uint16_t)a;
+	*max = (uint16_t)b;
+	return 0;
+}
+
+uint16_t offer_port_pick(uint16_t min, uint16_t max)
+{
+	uint32_t r = 0, span;
+
+	if (min & 1)
+		min++;
+	if (max < min)
+		return min;
+	span = (uint32_t)(max - min) / 2 + 1;
+	(void)rand_bytes(&r, sizeof(r));
+	return (uint16_t)(min + 2 * (r % span));
+}
+
+enum sdp_dir offer_hold_dir(bool remote_holds)
+{
+	return remote_holds ? SDP_DIR_INACTIVE : SDP_DIR_SENDONLY;
+}
+
+bool offer_remote_holds(enum sdp_dir remote_dir)
+{
+	return remote_dir == SDP_DIR_SENDONLY || remote_dir == SDP_DIR_INACTIVE;
+}
+
+static enum sdp_af addr_af(const char *addr)
+{
+	return strchr(addr, ':') ? SDP_AF_IP6 : SDP_AF_IP4;
+}
+
+/* Origin and connection lines from our side of the flow. */
+static int session_start(struct sdp_session **sp, const struct offer_local *l)
+{
+	struct sdp_session *s;
+	int err;
+
+	if (!l || !l->addr || !*l->addr)
+		return EINVAL;
+	err = sdp_alloc(&s);
+	if (err)
+		return err;
+	pl_set_str(&s->origin.user, "-");
+	s->origin.sess_id = l->sess_id;
+	s->origin.sess_version = l->sess_version;
+	s->origin.af = addr_af(l->addr);
+	pl_set_str(&s->origin.addr, l->addr);
+	s->conn.af = s->origin.af;
+	pl_set_str(&s->conn.addr, l->addr);
+	*sp = s;
+	return 0;
+}
+
+int offer_build(struct buf *out, const struct offer_local *l)
+{
+	struct sdp_session *s = NULL;
+	struct sdp_media *m;
+	int err;
+
+	if (!out)
+		return EINVAL;
+	err = session_start(&s, l);
+	if (err)
+		return err;
+	err = sdp_media_add(s, &m, "audio", l->port, SDP_PROTO_RTP_AVP);
+	for (size_t i = 0; !err && i < NCODECS; i++) {
+		const struct codec *c = &codecs[i];
+
+		err = sdp_format_add(m, c->static_pt >= 0 ? c->static_pt :
+				     OFFER_PT_OPUS, c->name, c->clock,
+				     c->channels, c->fmtp);
+	}
+	if (!err)
+		err = sdp_format_add(m, OFFER_PT_DTMF, "telephone-event", 8000,
+				     0, "0-16");
+	if (!err) {
+		m->ptime = OFFER_PTIME;
+		m->dir = l->dir == SDP_DIR_UNSET ? SDP_DIR_SENDRECV : l->dir;
+		err = sdp_print(out, s);
+	}
+	sdp_free(s);
+	return err;
+}
+
+/* Is this offered format one of ours?  NULL when not. */
+static const struct codec *codec_of(const struct sdp_format *f)
+{
+	for (size_t i = 0; i < NCODECS; i++) {
+		const struct codec *c = &codecs[i];
+
+		if (f->has_rtpmap) {
+			if (pl_caseeq_str(&f->name, c->name) &&
+			    f->clock == c->clock)
+				return c;
+		} else if (c->static_pt >= 0 && f->pt == c->static_pt) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static bool is_dtmf(const struct sdp_format *f)
+{
+	return f->has_rtpmap && pl_caseeq_str(&f->name, "telephone-event") &&
+	       f->clock == 8000;
+}
+
+/* Could we run this stream at all (audio over plain RTP, not disabled)? */
+static bool usable(const struct sdp_media *m)
+{
+	return m->port && pl_caseeq_str(&m->type, "audio") &&
+	       m->proto == SDP_PROTO_RTP_AVP;
+}
+
+/* The media address, and 0.0.0.0 (RFC 2543 hold) as the hold it means. */
+static void remote_of(struct offer_result *res, const struct sdp_session *s,
+		      const struct sdp_media *m)
+{
+	const struct sdp_conn *c = sdp_media_conn(s, m);
+
+	res->remote_dir = sdp_media_dir(s, m);
+	res->rport = m->port;
+	res->raddr[0] = '\0';
+	if (c)
+		pl_strcpy(res->raddr, sizeof(res->raddr), &c->addr);
+	if (!strcmp(res->raddr, "0.0.0.0") &&
+	    res->remote_dir == SDP_DIR_SENDRECV)
+		res->remote_dir = SDP_DIR_SENDONLY;
+}
+
+static void result_codec(struct offer_result *res, const struct codec *c,
+			 const struct sdp_format *f)
+{
+	snprintf(res->codec, sizeof(res->codec), "%s", c->name);
+	res->pt = f->pt;
+	res->clock = c->clock;
+	res->channels = f->channels ? f->channels : 1;
+}
+
+/* A rejected stream in the answer: the offered line with port 0. */
+static int reject_stream(struct sdp_session *ans, const struct sdp_media *om)
+{
+	struct sdp_media *m;
+
+	if (ans->nmedia >= SDP_MAX_MEDIA)
+		return E2BIG;
+	m = &ans->media[ans->nmedia++];
+	memset(m, 0, sizeof(*m));
+	m->type = om->type;
+	m->proto = om->proto;
+	m->proto_str = om->proto_str;
+	m->port = 0;
+	/* RFC 3264 6: at least one format, the offered one. */
+	m->fmts[0] = om->fmts[0];
+	m->fmts[0].has_rtpmap = false;
+	m->fmts[0].fmtp.p = NULL;
+	m->fmts[0].fmtp.l = 0;
+	m->nfmts = 1;
+	return 0;
+}
+
+int offer_answer(struct buf *out, struct offer_result *res, const char *in,
+		 size_t len, const struct offer_local *l)
+{
+	struct sdp_session *off = NULL, *ans = NULL;
+	bool accepted = false;
+	int err;
+
+	if (!out || !res || !in)
+		return EINVAL;
+	memset(res, 0, sizeof(*res));
+	res->dtmf_pt = -1;
+	err = sdp_parse(&off, in, len);
+	if (err)
+		return err;
+	err = session_start(&ans, l);
+	for (size_t i = 0; !err && i < off->nmedia; i++) {
+		const struct sdp_media *om = &off->media[i];
+		const struct sdp_format *pick = NULL, *dtmf = NULL;
+		const struct codec *c = NULL;
+		struct sdp_media *m;
+
+		for (size_t j = 0; !accepted && usable(om) && j < om->nfmts;
+		     j++) {
+			if (!pick && (c = codec_of(&om->fmts[j])))
+				pick = &om->fmts[j];
+			if (!dtmf && is_dtmf(&om->fmts[j]))
+				dtmf = &om->fmts[j];
+		}
+		if (!pick) {
+			err = reject_stream(ans, om);
+			continue;
+		}
+		c = codec_of(pick);
+		/* The offerer's payload type and rtpmap, our fmtp. */
+		err = sdp_media_add(ans, &m, "audio", l->port, om->proto);
+		if (err)
+			break;
+		m->fmts[0] = *pick;
+		m->fmts[0].fmtp.p = NULL;
+		m->fmts[0].fmtp.l = 0;
+		if (c->fmtp)
+			pl_set_str(&m->fmts[0].fmtp, c->fmtp);
+		m->nfmts = 1;
+		if (dtmf) {
+			m->fmts[1] = *dtmf;
+			m->nfmts = 2;
+			res->dtmf_pt = dtmf->pt;
+		}
+		m->ptime = OFFER_PTIME;
+		remote_of(res, off, om);
+		m->dir = sdp_dir_answer(res->remote_dir, l->dir);
+		res->local_dir = m->dir;
+		res->ptime = om->ptime ? om->ptime : OFFER_PTIME;
+		result_codec(res, c, pick);
+		accepted = true;
+	}
+	if (!err && !accepted)
+		err = ENOTSUP;
+	if (!err)
+		err = sdp_print(out, ans);
+	sdp_free(ans);
+	sdp_free(off);
+	return err;
+}
+
+int offer_accept(struct offer_result *res, const char *in, size_t len)
+{
+	struct sdp_session *s = NULL;
+	int err;
+
+	if (!res || !in)
+		return EINVAL;
+	memset(res, 0, sizeof(*res));
+	res->dtmf_pt = -1;
+	err = sdp_parse(&s, in, len);
+	if (err)
+		return err;
+	err = ENOTSUP;
+	for (size_t i = 0; i < s->nmedia; i++) {
+		const struct sdp_media *m = &s->media[i];
+		const struct codec *c;
+
+		if (!usable(m))
+			continue;
+		for (size_t j = 0; j < m->nfmts; j++) {
+			if (is_dtmf(&m->fmts[j]) && res->dtmf_pt < 0)
+				res->dtmf_pt = m->fmts[j].pt;
+		}
+		/* The answerer's first format is the one it will send. */
+		for (size_t j = 0; err && j < m->nfmts; j++) {
+			c = codec_of(&m->fmts[j]);
+			if (!c)
+				continue;
+			result_codec(res, c, &m->fmts[j]);
+			err = 0;
+		}
+		if (err)
+			continue;
+		remote_of(res, s, m);
+		res->local_dir = sdp_dir_answer(res->remote_dir,
+						SDP_DIR_SENDRECV);
+		res->ptime = m->ptime ? m->ptime : OFFER_PTIME;
+		break;
+	}
+	sdp_free(s);
+	return err;
+}
