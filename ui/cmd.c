@@ -26,9 +26,10 @@ static int cmd_hangup(struct ui *ui, const char *args);
 static int cmd_reject(struct ui *ui, const char *args);
 static int cmd_hold(struct ui *ui, const char *args);
 static int cmd_next(struct ui *ui, const char *args);
+static int cmd_transfer(struct ui *ui, const char *args);
 
 /*
- * Only commands that do something are here.  Mute, transfer, DTMF,
+ * Only commands that do something are here.  Mute, DTMF,
  * privacy, identity, contacts and history arrive with their code; a key
  * that pretends to work would be worse than none.
  */
@@ -49,6 +50,9 @@ static const struct cmd table[] = {
 	 cmd_reject},
 	{"hold", 'H', KEYS_NONE, 0,
 	 N_("put the selected call on hold, or resume it"), cmd_hold},
+	{"transfer", 't', KEYS_NONE, CMD_ARGS,
+	 N_("transfer the selected call to another address (blind, REFER)"),
+	 cmd_transfer},
 	{"next", KEYS_TAB, KEYS_NONE, 0,
 	 N_("select the next call"), cmd_next},
 	{"log", 'l', KEYS_NONE, 0,
@@ -417,6 +421,58 @@ static int cmd_next(struct ui *ui, const char *args)
 		return call_result(ui, ENOENT, _("Next call"));
 	return call_result(ui, call_select_next(ui->model.cm),
 			   _("Next call"));
+}
+
+static int cmd_transfer(struct ui *ui, const char *args)
+{
+	static const char verb[] = "transfer ";
+	struct prompt *pr = &ui->model.prompt;
+	enum target_kind kind;
+	const char *why = NULL;
+	char target[TARGET_MAX + 1];
+	size_t n;
+	int err;
+
+	if (!*args) {
+		/* The command line, the verb typed already: the target is
+		 * read like a dial target, and Esc cancels. */
+		prompt_open(pr, PROMPT_COMMAND);
+		snprintf(pr->text, sizeof(pr->text), "%s", verb);
+		pr->len = pr->cursor = strlen(pr->text);
+		ui->model.dirty = true;
+		ui_view_event("command", true);
+		return 0;
+	}
+	n = strlen(args);
+	while (n && (args[n - 1] == ' ' || args[n - 1] == '\t'))
+		n--;
+	if (n > TARGET_MAX) {
+		model_status(&ui->model, true, _("Cannot transfer: %s."),
+			     _("the address is longer than 256 characters"));
+		return EINVAL;
+	}
+	snprintf(target, sizeof(target), "%.*s", (int)n, args);
+	if (target_check(target, &kind, &why)) {
+		model_status(&ui->model, true,
+			     _("Cannot transfer to \"%s\": %s."), target,
+			     _(why));
+		return EINVAL;
+	}
+	if (!ui->model.cm)
+		return call_result(ui, ENOENT, _("Transfer"));
+	err = call_transfer(ui->model.cm, target);
+	if (err == EALREADY) {
+		model_status(&ui->model, true,
+			     _("Transfer: a transfer of this call is under "
+			       "way."));
+		return err;
+	}
+	if (err)
+		return call_result(ui, err, _("Transfer"));
+	model_status(&ui->model, false,
+		     _("Transferring the call to %s."), target);
+	model_calls_update(&ui->model, loop_now_ms());
+	return 0;
 }
 
 static int toggle(struct ui *ui, bool *flag, const char *view)

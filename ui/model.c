@@ -189,7 +189,7 @@ void model_calls_update(struct model *m, uint64_t now_ms)
 		model_copy(c->peer, sizeof(c->peer), ci.peer);
 		snprintf(c->state, sizeof(c->state), "%s",
 			 call_state_name(ci.state));
-		c->live = ci.state != CALL_ENDED && ci.state != CALL_FAILED;
+		c->live = !call_state_final(ci.state);
 		c->local_hold = ci.local_hold;
 		c->remote_hold = ci.remote_hold;
 		model_copy(c->codec, sizeof(c->codec), ci.codec);

@@ -108,6 +108,7 @@ static const char *state_text(const char *state)
 		{"remote-held", N_("held by the far end")},
 		{"ended", N_("ended")},
 		{"failed", N_("failed")},
+		{"transferred", N_("transferred")},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -211,7 +212,7 @@ static int status_rows(const struct model *m, const struct grid *g)
 /* Commands that act on a call: hinted only while there are calls. */
 static bool call_cmd(const struct cmd *c)
 {
-	static const char *const names[] = {"answer", "hangup", "hold", "next"};
+	static const char *const names[] = {"answer", "hangup", "hold", "next", "transfer"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(c->name, names[i]))

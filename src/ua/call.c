@@ -23,6 +23,7 @@
 #include "ua/auth.h"
 #include "ua/call.h"
 #include "ua/offer.h"
+#include "ua/refer.h"
 #include "ua/stack.h"
 
 #define CALL_LOG "call"
@@ -72,6 +73,18 @@ struct call {
 	bool glare_wait;
 	unsigned rounds;
 	struct tmr tmr;             /* auto-answer, glare back-off, linger */
+	/* Blind transfer (RFC 3515).  Transferor: our REFER, then its
+	 * subscription until a final NOTIFY or xfer_tmr. */
+	struct sip_ctsx *refer;
+	char xfer_to[256];
+	bool xfer_pending;          /* REFER sent or accepted, no outcome */
+	struct tmr xfer_tmr;
+	/* Transferee: the call the REFER made (0: none), the REFER's CSeq
+	 * for the NOTIFYs' Event id, and whether that call was answered. */
+	unsigned xfer_child;
+	uint32_t xfer_id;
+	bool xfer_done;
+	unsigned referrer;          /* the new call: the call it replaces */
 	uint64_t start_ms, end_ms;
 	uint16_t code;
 };
@@ -93,21 +106,27 @@ struct call_mgr {
 static void send_invite(struct call *c);
 static void send_reinvite(struct call *c);
 static int send_bye(struct call *c);
+static void refer_progress(struct call *nc);
 
 const char *call_state_name(enum call_state s)
 {
 	static const char *const names[] = {
 		"calling", "ringing", "early", "incoming", "answered", "held",
-		"remote-held", "ended", "failed",
+		"remote-held", "ended", "failed", "transferred",
 	};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] :
 	       "?";
 }
 
+bool call_state_final(enum call_state s)
+{
+	return s == CALL_ENDED || s == CALL_FAILED || s == CALL_TRANSFERRED;
+}
+
 static bool is_live(const struct call *c)
 {
-	return c->state != CALL_ENDED && c->state != CALL_FAILED;
+	return !call_state_final(c->state);
 }
 
 static bool is_up(const struct call *c)
@@ -127,7 +146,10 @@ static void call_free(struct call *c)
 	if (!c)
 		return;
 	tmr_cancel(&c->tmr);
+	tmr_cancel(&c->xfer_tmr);
 	resolver_cancel(c->q);
+	if (c->refer)
+		sip_ctsx_set_handler(c->refer, NULL, NULL);
 	if (c->inv)
 		sip_ctsx_set_handler(c->inv, NULL, NULL);
 	if (c->reinv)
@@ -165,7 +187,7 @@ static void on_linger(void *arg)
 
 	/* Requests still under way keep the call (their handlers point
 	 * here); they end within 64*T1. */
-	if (c->inv || c->reinv || c->bye) {
+	if (c->inv || c->reinv || c->bye || c->refer) {
 		tmr_start(stack_loop(c->cm->st), &c->tmr, CALL_LINGER_MS,
 			  on_linger, c);
 		return;
@@ -178,6 +200,7 @@ static void call_set_state(struct call *c, enum call_state s, uint16_t code,
 			   const char *reason)
 {
 	struct loop *loop = stack_loop(c->cm->st);
+	json_t *ev;
 
 	log_info(CALL_LOG, "call %u: -> [%s] %u %s", c->id,
 		 call_state_name(s), code, reason ? reason : "");
@@ -186,15 +209,21 @@ static void call_set_state(struct call *c, enum call_state s, uint16_t code,
 	if ((s == CALL_ANSWERED || s == CALL_HELD || s == CALL_REMOTE_HELD) &&
 	    !c->start_ms)
 		c->start_ms = loop_now_ms();
-	(void)events_emit("call", json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
-		"call", (int)c->id, "account", c->ca->acc->name,
-		"dir", c->out ? "out" : "in", "peer", c->peer,
-		"state", call_state_name(s), "code", (int)code,
-		"reason", reason ? reason : "",
-		"codec", c->have_media ? c->media.codec : ""));
-	if (s == CALL_ENDED || s == CALL_FAILED) {
+	ev = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
+		       "call", (int)c->id, "account", c->ca->acc->name,
+		       "dir", c->out ? "out" : "in", "peer", c->peer,
+		       "state", call_state_name(s), "code", (int)code,
+		       "reason", reason ? reason : "",
+		       "codec", c->have_media ? c->media.codec : "");
+	if (ev && c->referrer)
+		(void)json_object_set_new(ev, "referred_by",
+					  json_integer(c->referrer));
+	(void)events_emit("call", ev);
+	if (c->referrer)
+		refer_progress(c);
+	if (call_state_final(s)) {
 		c->end_ms = loop_now_ms();
+		tmr_cancel(&c->xfer_tmr);
 		if (c->st) {
 			sip_stsx_set_handler(c->st, NULL, NULL);
 			c->st = NULL;
@@ -817,6 +846,7 @@ static int call_new(struct call **cp, struct call_mgr *cm,
 	c->out = out;
 	c->id = ++cm->next_id;
 	tmr_init(&c->tmr);
+	tmr_init(&c->xfer_tmr);
 	(void)rand_bytes(&c->lo.sess_id, sizeof(c->lo.sess_id));
 	c->lo.sess_id &= 0x7fffffffffffull;
 	c->lo.port = offer_port_pick(cm->port_min, cm->port_max);
@@ -853,28 +883,39 @@ static int make_ruri(char *out, size_t sz, const struct account *acc,
 	return n < 0 || (size_t)n >= sz ? E2BIG : 0;
 }
 
-int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
+/* A target made into a Request-URI that decodes. */
+static int target_uri(char *out, size_t sz, const struct account *acc,
+		      const char *target)
 {
-	struct call *c;
-	char ruri[256];
 	struct sip_uri uri;
 	struct pl s;
 	int err;
 
-	if (!cm || !target || !*target)
+	if (!target || !*target)
 		return EINVAL;
-	if (!cm->nacct)
-		return ENOENT;
-	err = make_ruri(ruri, sizeof(ruri), cm->acct[0].acc, target);
+	err = make_ruri(out, sz, acc, target);
 	if (err)
 		return err;
-	pl_set_str(&s, ruri);
-	if (sip_uri_decode(&uri, &s))
-		return EINVAL;
-	if (cm->acct[0].acc->sips && !strncmp(ruri, "sip:", 4))
+	pl_set_str(&s, out);
+	return sip_uri_decode(&uri, &s) ? EINVAL : 0;
+}
+
+/* A new outgoing call from ca; referrer: the call whose REFER asks for
+ * it (0: the user's). */
+static int dial_from(struct call_mgr *cm, struct call_acct *ca,
+		     const char *target, unsigned referrer, struct call **cp)
+{
+	struct call *c;
+	char ruri[256];
+	int err;
+
+	err = target_uri(ruri, sizeof(ruri), ca->acc, target);
+	if (err)
+		return err;
+	if (ca->acc->sips && !strncmp(ruri, "sip:", 4))
 		log_info(CALL_LOG, "calling a sip: URI from a sips: account: "
 			 "every hop this side still uses TLS");
-	err = call_new(&c, cm, &cm->acct[0], true);
+	err = call_new(&c, cm, ca, true);
 	if (err)
 		return err;
 	snprintf(c->ruri, sizeof(c->ruri), "%s", ruri);
@@ -886,7 +927,9 @@ int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
 		return EIO;
 	}
 	c->cseq &= 0xffff;
+	c->referrer = referrer;
 	cm->selected = c->id;
+	*cp = c;
 	call_set_state(c, CALL_CALLING, 0, "");
 	err = route_call(c);
 	if (err) {
@@ -897,9 +940,312 @@ int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
 			   "and registrar"), strerror(err));
 		call_set_state(c, CALL_FAILED, 0, reason);
 	}
-	if (idp)
-		*idp = c->id;
 	return 0;
+}
+
+int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
+{
+	struct call *c;
+	int err;
+
+	if (!cm || !target || !*target)
+		return EINVAL;
+	if (!cm->nacct)
+		return ENOENT;
+	err = dial_from(cm, &cm->acct[0], target, 0, &c);
+	if (!err && idp)
+		*idp = c->id;
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Blind transfer (RFC 3515, RFC 5589)                                 */
+/* ------------------------------------------------------------------ */
+
+/* Transferee: a NOTIFY in c's dialog with the sipfrag for code. */
+static void send_notify(struct call *c, uint16_t code, bool final)
+{
+	struct sip_msg *req = NULL;
+	struct buf frag;
+	char hp[128];
+	int err;
+
+	buf_init(&frag, REFER_SIPFRAG_MAX);
+	err = refer_sipfrag_build(&frag, code, NULL);
+	if (!err)
+		err = frag.err;
+	if (!err)
+		err = dialog_request(c, "NOTIFY", &req, hp, sizeof(hp));
+	if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_EVENT, "refer;id=%u",
+				       c->xfer_id);
+	if (!err && final)
+		err = sip_msg_hdr_add(req, SIP_HDR_SUBSCRIPTION_STATE,
+				      "terminated;reason=noresource");
+	else if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_SUBSCRIPTION_STATE,
+				       "active;expires=%u", REFER_EXPIRES_S);
+	if (!err)
+		err = contact_add(c, req, hp);
+	if (!err)
+		err = sip_msg_hdr_add(req, SIP_HDR_CONTENT_TYPE,
+				      "message/sipfrag;version=2.0");
+	if (!err)
+		err = sip_msg_set_body(req, frag.data, frag.len);
+	buf_free(&frag);
+	/* No handler: nothing follows from the answer (a 481 means the
+	 * transferor has gone, which its BYE says as well). */
+	if (!err) {
+		log_info(CALL_LOG, "call %u: NOTIFY %u of the transfer", c->id,
+			 code);
+		err = sip_ctsx_alloc(NULL, stack_tsx(c->cm->st), req, &c->tgt,
+				     c->conn, NULL, NULL);
+		req = NULL;
+	}
+	sip_msg_free(req);
+	if (err)
+		log_warn(CALL_LOG, "call %u: cannot send the NOTIFY: %s",
+			 c->id, strerror(err));
+}
+
+/* Transferee: the new call nc changed; the transferor hears of it. */
+static void refer_progress(struct call *nc)
+{
+	struct call *c = find_id(nc->cm, nc->referrer);
+	uint16_t code;
+
+	if (!c || c->xfer_child != nc->id)
+		return;   /* reported already */
+	switch (nc->state) {
+	case CALL_RINGING:
+	case CALL_EARLY:
+		if (is_live(c) && c->dlg)
+			send_notify(c, nc->code >= 180 ? nc->code : 180, false);
+		return;
+	case CALL_ANSWERED:
+	case CALL_HELD:
+	case CALL_REMOTE_HELD:
+		code = 200;
+		c->xfer_done = true;
+		break;
+	case CALL_ENDED:
+	case CALL_FAILED:
+	case CALL_TRANSFERRED:
+		code = nc->code >= 300 ? nc->code : nc->state == CALL_ENDED ?
+		       487 : 503;
+		break;
+	default:
+		return;
+	}
+	c->xfer_child = 0;
+	if (is_live(c) && c->dlg)
+		send_notify(c, code, true);
+}
+
+/* Transferee: a REFER in an established dialog. */
+static void refer_recv(struct call *c, struct sip_stsx *st,
+		       struct sip_msg *req)
+{
+	struct sip_msg *resp = NULL;
+	const struct sip_cseq *cs;
+	struct call *nc;
+	char target[256], hp[128];
+	int err;
+
+	if (!is_up(c)) {
+		(void)sip_stsx_respond(st, 603, NULL);
+		return;
+	}
+	if (c->xfer_child) {
+		(void)sip_stsx_respond(st, 491, NULL);
+		return;
+	}
+	err = refer_target(req, target, sizeof(target));
+	if (err) {
+		log_info(CALL_LOG, "call %u: REFER refused: %s", c->id,
+			 strerror(err));
+		(void)sip_stsx_respond(st, err == EPROTONOSUPPORT ? 416 :
+				       err == ENOTSUP ? 501 :
+				       err == E2BIG ? 414 : 400, NULL);
+		return;
+	}
+	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
+	if (!err)
+		err = sip_tsx_response_alloc(&resp, req, 202, NULL,
+					     sip_stsx_tag(st));
+	if (!err)
+		err = contact_add(c, resp, hp);
+	if (!err)
+		err = sip_stsx_send(st, resp);
+	else
+		sip_msg_free(resp);
+	if (err) {
+		(void)sip_stsx_respond(st, 500, NULL);
+		return;
+	}
+	c->xfer_id = !sip_msg_cseq(req, &cs) ? cs->num : 0;
+	c->xfer_done = false;
+	log_info(CALL_LOG, "call %u: transferred to %s by the far end",
+		 c->id, target);
+	send_notify(c, 100, false);
+	/* Set before the call exists so its first states are reported. */
+	c->xfer_child = c->cm->next_id + 1;
+	err = dial_from(c->cm, c->ca, target, c->id, &nc);
+	if (err) {
+		c->xfer_child = 0;
+		log_warn(CALL_LOG, "call %u: cannot call %s for the transfer: "
+			 "%s", c->id, target, strerror(err));
+		send_notify(c, 503, true);
+	}
+}
+
+static void xfer_failed(struct call *c, uint16_t code, const char *why)
+{
+	c->xfer_pending = false;
+	tmr_cancel(&c->xfer_tmr);
+	log_warn(CALL_LOG, "call %u: the transfer to %s failed (%u): %s",
+		 c->id, c->xfer_to, code, why);
+	changed(c->cm);
+}
+
+static void on_xfer_timeout(void *arg)
+{
+	struct call *c = arg;
+
+	if (c->xfer_pending)
+		xfer_failed(c, 408, "no final NOTIFY");
+}
+
+static int send_refer(struct call *c);
+
+static void on_refer_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
+			  struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+	uint16_t code;
+
+	if (ev == SIP_CTSX_EV_TERMINATED) {
+		if (c->refer == ct)
+			c->refer = NULL;
+		return;
+	}
+	if (ev == SIP_CTSX_EV_TIMEOUT || ev == SIP_CTSX_EV_ERROR) {
+		sip_ctsx_set_handler(ct, NULL, NULL);
+		c->refer = NULL;
+		if (c->xfer_pending)
+			xfer_failed(c, 408, "no answer to the REFER");
+		return;
+	}
+	if (ev != SIP_CTSX_EV_RESPONSE || (code = sip_msg_status(resp)) < 200)
+		return;
+	sip_ctsx_set_handler(ct, NULL, NULL);
+	c->refer = NULL;
+	if (!c->xfer_pending)
+		return;   /* the final NOTIFY came first */
+	if (code < 300) {
+		auth_accepted(c->ca->auth);
+		log_info(CALL_LOG, "call %u: REFER accepted (%u)", c->id,
+			 code);
+		return;
+	}
+	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
+	    !auth_challenge(c->ca->auth, resp, NULL)) {
+		if (!send_refer(c))
+			return;
+	}
+	xfer_failed(c, code, "the far end refused the REFER");
+}
+
+static int send_refer(struct call *c)
+{
+	const struct account *acc = c->ca->acc;
+	struct sip_msg *req = NULL;
+	char hp[128];
+	int err;
+
+	err = dialog_request(c, "REFER", &req, hp, sizeof(hp));
+	if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_REFER_TO, "<%s>",
+				       c->xfer_to);
+	if (!err)
+		err = sip_msg_hdr_addf(req, SIP_HDR_REFERRED_BY, "<%s>",
+				       acc->aor);
+	if (!err)
+		err = contact_add(c, req, hp);
+	if (!err) {
+		log_info(CALL_LOG, "call %u: REFER to %s", c->id, c->xfer_to);
+		err = sip_ctsx_alloc(&c->refer, stack_tsx(c->cm->st), req,
+				     &c->tgt, c->conn, on_refer_resp, c);
+		if (err)
+			c->refer = NULL;
+		req = NULL;
+	}
+	sip_msg_free(req);
+	return err;
+}
+
+int call_transfer(struct call_mgr *cm, const char *target)
+{
+	struct call *c;
+	int err;
+
+	if (!cm || !target || !*target)
+		return EINVAL;
+	c = selected(cm);
+	if (!c || !is_up(c) || !c->dlg)
+		return ENOENT;
+	if (c->xfer_pending || c->refer)
+		return EALREADY;
+	err = target_uri(c->xfer_to, sizeof(c->xfer_to), c->ca->acc, target);
+	if (err)
+		return err == E2BIG ? E2BIG : EINVAL;
+	c->rounds = 0;
+	c->xfer_pending = true;
+	err = send_refer(c);
+	if (err) {
+		c->xfer_pending = false;
+		return err;
+	}
+	tmr_start(stack_loop(cm->st), &c->xfer_tmr,
+		  (uint64_t)REFER_EXPIRES_S * 1000, on_xfer_timeout, c);
+	changed(cm);
+	return 0;
+}
+
+/* Transferor: a NOTIFY in c's dialog with the transfer's progress. */
+static void notify_recv(struct call *c, struct sip_stsx *st,
+			struct sip_msg *req)
+{
+	struct refer_notify rn;
+	char reason[300];
+	int err = refer_notify_parse(req, &rn);
+
+	if (err) {
+		(void)sip_stsx_respond(st, err == ENOENT ? 489 : 400, NULL);
+		return;
+	}
+	if (!c->xfer_pending) {
+		/* RFC 6665 4.1.3: no such subscription. */
+		(void)sip_stsx_respond(st, 481, NULL);
+		return;
+	}
+	(void)sip_stsx_respond(st, 200, NULL);
+	log_info(CALL_LOG, "call %u: transfer progress %u%s", c->id, rn.code,
+		 rn.terminated ? " (final)" : "");
+	if (rn.code >= 200 && rn.code < 300) {
+		/* RFC 5589 6.1: the transfer worked; we leave. */
+		c->xfer_pending = false;
+		tmr_cancel(&c->xfer_tmr);
+		(void)send_bye(c);
+		snprintf(reason, sizeof(reason), _("transferred to %s"),
+			 c->xfer_to);
+		call_set_state(c, CALL_TRANSFERRED, rn.code, reason);
+		return;
+	}
+	if (rn.code >= 300)
+		xfer_failed(c, rn.code, "the new call failed");
+	else if (rn.terminated)
+		xfer_failed(c, rn.code, "the subscription ended early");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1034,6 +1380,25 @@ static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req)
 	(void)sip_stsx_send(st, resp);
 }
 
+/* No Accept means application/sdp (RFC 3261 20.1). */
+static bool accepts_sdp(struct sip_msg *req)
+{
+	const struct sip_ctypes *acc;
+
+	if (sip_msg_accept(req, &acc))
+		return true;
+	for (size_t i = 0; i < acc->n; i++) {
+		const struct sip_ctype *t = &acc->v[i];
+
+		if ((pl_eq_str(&t->type, "*") || pl_caseeq_str(&t->type,
+							       "application")) &&
+		    (pl_eq_str(&t->subtype, "*") ||
+		     pl_caseeq_str(&t->subtype, "sdp")))
+			return true;
+	}
+	return false;
+}
+
 static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 		     struct sip_msg *req)
 {
@@ -1047,6 +1412,25 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 
 	if (!cm->nacct)
 		return false;
+	/* Our answer is SDP: a caller that accepts no SDP cannot take it
+	 * (RFC 3261 21.4.7; RFC 4475 sdp01). */
+	if (!accepts_sdp(req)) {
+		struct sip_msg *resp = NULL;
+
+		log_info(CALL_LOG, "incoming INVITE refused with 406: its "
+			 "Accept header leaves out application/sdp");
+		if (sip_tsx_response_alloc(&resp, req, 406, NULL,
+					   sip_stsx_tag(st)) ||
+		    sip_msg_hdr_add(resp, SIP_HDR_WARNING,
+				    "399 siptty \"Incompatible Accept: "
+				    "the answer can only be application/sdp\"")) {
+			sip_msg_free(resp);
+			(void)sip_stsx_respond(st, 406, NULL);
+			return true;
+		}
+		(void)sip_stsx_send(st, resp);  /* it owns resp now */
+		return true;
+	}
 	/* 488 before anything rings: nothing in the offer we can take. */
 	if (body.l) {
 		struct offer_local l = {.addr = "127.0.0.1", .port = 9};
@@ -1115,9 +1499,19 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 		if (is_live(c)) {
 			if (c->state == CALL_INCOMING && c->st)
 				(void)sip_stsx_respond(c->st, 487, NULL);
-			call_set_state(c, CALL_ENDED, 0,
-				       _("the far end hung up"));
+			if (c->xfer_done)
+				call_set_state(c, CALL_TRANSFERRED, 0,
+					       _("transferred by the far end"));
+			else
+				call_set_state(c, CALL_ENDED, 0,
+					       _("the far end hung up"));
 		}
+		break;
+	case SIP_M_REFER:
+		refer_recv(c, st, req);
+		break;
+	case SIP_M_NOTIFY:
+		notify_recv(c, st, req);
 		break;
 	case SIP_M_INVITE:
 		if (!is_up(c)) {
@@ -1142,7 +1536,6 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 		changed(c->cm);
 		break;
 	default:
-		/* NOTIFY, REFER: not yet (issue 3's REFER bullet). */
 		(void)sip_stsx_respond(st, 501, NULL);
 		break;
 	}
@@ -1314,7 +1707,8 @@ bool call_mgr_busy(const struct call_mgr *cm)
 	if (!cm)
 		return false;
 	for (struct call *c = cm->calls; c; c = c->next)
-		if (c->bye || (c->inv && c->cancelling && !c->inv_final))
+		if (c->bye || c->refer ||
+		    (c->inv && c->cancelling && !c->inv_final))
 			return true;
 	return false;
 }

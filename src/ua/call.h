@@ -21,7 +21,11 @@ enum call_state {
 	CALL_REMOTE_HELD,       /* the far end holds */
 	CALL_ENDED,
 	CALL_FAILED,
+	CALL_TRANSFERRED,       /* ended: a blind transfer (REFER) succeeded */
 };
+
+/* An ended state: ended, failed or transferred. */
+bool call_state_final(enum call_state s);
 
 /* Bounds. */
 #define CALL_MAX 8              /* live calls at once; more get 486 */
@@ -51,7 +55,11 @@ typedef void (call_change_h)(void *arg);
  * every call is a `call` event:
  * {"type":"call","call":ID,"account":NAME,"dir":"out|in","peer":URI,
  *  "state":"calling|ringing|early|incoming|answered|held|remote-held|
- *  ended|failed","code":N,"reason":"...","codec":"..."}
+ *  ended|failed|transferred","code":N,"reason":"...","codec":"..."}
+ * "transferred" ends a call that a blind transfer replaced: the
+ * transferor's, when the NOTIFY said 2xx (code: the sipfrag's), and the
+ * transferee's, when the transferor's BYE came after the new call was up.
+ * A call placed because of a REFER has "referred_by":ID (the old call).
  */
 int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 		   const struct conf *conf);
@@ -75,6 +83,11 @@ int call_hangup(struct call_mgr *cm, bool decline);
 /* The selected call: hold or resume by re-INVITE.  EAGAIN while a
  * re-INVITE is under way; ENOENT with no call up. */
 int call_hold_toggle(struct call_mgr *cm);
+/* Blind transfer of the selected call (RFC 3515): REFER with Refer-To
+ * target (as for call_dial); the call ends as "transferred" when the
+ * far end's NOTIFY says its new call was answered.  ENOENT with no call
+ * up, EALREADY while a transfer is under way, EINVAL for a bad target. */
+int call_transfer(struct call_mgr *cm, const char *target);
 /* Selects the next call (Tab).  ENOENT when there is none. */
 int call_select_next(struct call_mgr *cm);
 

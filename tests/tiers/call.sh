@@ -221,7 +221,7 @@ io_need sipp sip-tester
 io_need certtool gnutls-bin
 io_need python3 python3
 if [ -n "$io_missing" ]; then
-	skipped "call: needs$io_missing"
+	bad "call: needs$io_missing (run ./bootstrap.sh check as root to install it)"
 elif [ ! -x "$cl_siptty" ]; then
 	bad "call: $cl_siptty was not built"
 else

@@ -134,7 +134,7 @@ rg_run() {
 			$rg_rc "$io_dir/reg.pcapng"
 	else
 		io_stop_pid "$rg_cap_pid"
-		skipped "reg: capture check (dumpcap or tshark unavailable)"
+		bad "reg: capture check (dumpcap or tshark unavailable) (run ./bootstrap.sh check as root to install it)"
 	fi
 
 	# 4. SIPp registrars over UDP and TCP (sip: account, require_tls = no).
@@ -256,7 +256,7 @@ io_need sipp sip-tester
 io_need certtool gnutls-bin
 io_need python3 python3
 if [ -n "$io_missing" ]; then
-	skipped "reg: needs$io_missing"
+	bad "reg: needs$io_missing (run ./bootstrap.sh check as root to install it)"
 elif [ ! -x "$rg_siptty" ]; then
 	bad "reg: $rg_siptty was not built"
 else
