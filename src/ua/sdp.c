@@ -552,8 +552,16 @@ static int parse_attr(struct parser *ps, struct pl v)
 	}
 	if (!m)
 		return attr_keep(ps->s->attrs, &ps->s->nattrs, &name, &value);
-	if (pl_eq_str(&name, "rtpmap") && value.p)
-		return attr_rtpmap(m, value);
+	if (pl_eq_str(&name, "rtpmap") && value.p) {
+		int err = attr_rtpmap(m, value);
+
+		/* A malformed rtpmap (RFC 4475 esc01: "a=rtpmap:31 LPC")
+		 * spoils only its own format: kept as an attribute we do not
+		 * understand, the rest of the offer can still be answered. */
+		if (err == EBADMSG)
+			return attr_keep(m->attrs, &m->nattrs, &name, &value);
+		return err;
+	}
 	if (pl_eq_str(&name, "fmtp") && value.p)
 		return attr_fmtp(m, value);
 	if (pl_eq_str(&name, "ptime"))

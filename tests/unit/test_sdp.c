@@ -375,12 +375,6 @@ static void test_malformed(void **state)
 		HEAD "m=audio 4000 RTP/AVP 0\r\nv=0\r\n",
 		HEAD "m=audio 4000 RTP/AVP 0\r\ns=-\r\n",
 		HEAD "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 192.0.2.2\r\nc=IN IP4 192.0.2.3\r\n",
-		HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus\r\n",
-		HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus/0\r\n",
-		HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2/1\r\n",
-		HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus/48000/x\r\n",
-		HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:200 opus/48000\r\n",
-		HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus/48000\r\na=rtpmap:96 opus/48000\r\n",
 		HEAD "m=audio 4000 RTP/AVP 96\r\na=fmtp:96 a=1\r\na=fmtp:96 a=2\r\n",
 		HEAD "m=audio 4000 RTP/AVP 96\r\na=fmtp:96\r\n",
 		HEAD "m=audio 4000 RTP/AVP 0\r\na=ptime:0\r\n",
@@ -435,6 +429,45 @@ static void test_tolerated(void **state)
 	/* Attributes for formats not on the m= line are ignored. */
 	assert_null(sdp_format_find(&s->media[0], "opus", 48000));
 	assert_pl(&sdp_format_find_pt(&s->media[0], 96)->fmtp, "a=1 ");
+	sdp_free(s);
+
+	/* A malformed rtpmap (RFC 4475 esc01, on a video stream) costs only
+	 * its own format: the audio stream is still there to answer. */
+	s = parse_ok(HEAD "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		     "m=video 3227 RTP/AVP 31\r\na=rtpmap:31 LPC\r\n");
+	assert_int_equal(s->nmedia, 2);
+	assert_non_null(sdp_format_find(&s->media[0], "PCMU", 8000));
+	assert_false(sdp_format_find_pt(&s->media[1], 31)->has_rtpmap);
+	assert_int_equal(s->media[1].nattrs, 1);
+	assert_pl(&s->media[1].attrs[0].name, "rtpmap");
+	sdp_free(s);
+
+	/* Each bad rtpmap is kept as an attribute we do not understand, and
+	 * its format stays without an encoding (so it is never chosen). */
+	{
+		static const char *const badmap[] = {
+			"a=rtpmap:96 opus\r\n",
+			"a=rtpmap:96 opus/0\r\n",
+			"a=rtpmap:96 opus/48000/2/1\r\n",
+			"a=rtpmap:96 opus/48000/x\r\n",
+			"a=rtpmap:200 opus/48000\r\n",
+		};
+		char buf[512];
+
+		for (size_t i = 0; i < sizeof(badmap) / sizeof(badmap[0]); i++) {
+			snprintf(buf, sizeof(buf), "%sm=audio 4000 RTP/AVP 96\r\n%s",
+				 HEAD, badmap[i]);
+			s = parse_ok(buf);
+			assert_false(sdp_format_find_pt(&s->media[0], 96)->has_rtpmap);
+			assert_int_equal(s->media[0].nattrs, 1);
+			sdp_free(s);
+		}
+	}
+	/* A second rtpmap for one format: the first one holds. */
+	s = parse_ok(HEAD "m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n"
+		     "a=rtpmap:96 PCMU/8000\r\n");
+	assert_non_null(sdp_format_find(&s->media[0], "opus", 48000));
+	assert_null(sdp_format_find(&s->media[0], "PCMU", 8000));
 	sdp_free(s);
 
 	/* Other protocols keep their formats as tokens. */
