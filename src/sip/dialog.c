@@ -127,6 +127,27 @@ static int target_set(struct sip_dialog *d, struct sip_msg *msg)
 	return 0;
 }
 
+/* RFC 2543 made Contact optional (RFC 4475 inv2543): a dialog such a
+ * peer creates reaches it at its From address. */
+static int target_set_from(struct sip_dialog *d, struct sip_msg *req)
+{
+	const struct sip_addr *from;
+	char *t;
+	int err;
+
+	err = sip_msg_addr(req, SIP_HDR_FROM, &from);
+	if (err)
+		return err;
+	if (!from->uri_ok || from->uri.scheme == SIP_URI_TEL)
+		return EBADMSG;
+	err = uri_dup(&t, &from->uri_raw, d->secure);
+	if (err)
+		return err;
+	free(d->target);
+	d->target = t;
+	return 0;
+}
+
 static int str_set(char **dst, const struct pl *src)
 {
 	if (!pl_isset(src)) {
@@ -285,8 +306,11 @@ int sip_dialog_alloc_uas(struct sip_dialog **dp, struct sip_msg *req,
 	}
 	if (!err)
 		err = routes_set(d, req, false);
-	if (!err)
+	if (!err) {
 		err = target_set(d, req);
+		if (err == ENOENT)
+			err = target_set_from(d, req);
+	}
 	if (err) {
 		sip_dialog_free(d);
 		return err;

@@ -547,6 +547,13 @@ size_t stack_rejected(const struct stack *st)
 	return st ? st->rejected : 0;
 }
 
+static bool has_to_tag(struct sip_msg *req)
+{
+	const struct sip_addr *to;
+
+	return !sip_msg_addr(req, SIP_HDR_TO, &to) && pl_isset(&to->tag);
+}
+
 /* Requests outside any transaction: the UA's, or a default answer. */
 static void on_request(struct sip_stsx *sx, struct sip_msg *req,
 		       const struct sip_target *src, void *flow, void *arg)
@@ -581,7 +588,10 @@ static void on_request(struct sip_stsx *sx, struct sip_msg *req,
 		(void)sip_stsx_send(sx, resp);
 		return;
 	}
-	if (m == SIP_M_INVITE || m == SIP_M_REFER)
+	/* A To tag names a dialog: none of ours took it, so it does not
+	 * exist (RFC 3261 12.2.2); a new INVITE or REFER the UA did not take
+	 * finds nobody here. */
+	if ((m == SIP_M_INVITE || m == SIP_M_REFER) && !has_to_tag(req))
 		(void)sip_stsx_respond(sx, 480, NULL);
 	else
 		(void)sip_stsx_respond(sx, 481, NULL);
