@@ -131,7 +131,7 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	if (err)
 		return err;
 	if (known) {
-		err = sip_uri_decode(&a->uri, &uri);
+		err = sip_uri_decode_zeroed(&a->uri, &uri);
 		if (err)
 			return err == E2BIG ? E2BIG : EBADMSG;
 		a->uri_ok = true;
@@ -145,12 +145,10 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	tag = SIP_PFIND(&ps, "tag");
 	if (tag) {
 		/* tag = token: never quoted, never empty. */
-		if (tag->quoted || !tag->val.l)
+		if (tag->quoted || !tag->val.l ||
+		    sip_run(tag->val.p, tag->val.p + tag->val.l, CT_TOKEN) !=
+		    tag->val.p + tag->val.l)
 			return EBADMSG;
-		for (size_t i = 0; i < tag->val.l; i++) {
-			if (!sip_is(tag->val.p[i], CT_TOKEN))
-				return EBADMSG;
-		}
 		a->tag = tag->val;
 	}
 	return 0;

@@ -151,6 +151,7 @@ static int hdr_put(struct sip_msg *msg, size_t pos, enum sip_hdr_id id,
 	if (err)
 		return err;
 	h.id = id;
+	h.marks = 0;
 	err = grow(msg);
 	if (err)
 		return err;

@@ -191,27 +191,44 @@ static void trim_val(struct pl *v)
 }
 
 /*
- * The first CR or LF in [p, e), or e.  One pass finds the line end and a
- * stray CR at once; 16 bytes at a time where SSE2 is there (every
+ * The first CR or LF in [p, e), or e; *comma is set when a ',' comes
+ * before it.  One pass finds the line end, a stray CR and the commas the
+ * list decoders split at; 16 bytes at a time where SSE2 is there (every
  * x86-64), since this loop sees every byte of every header.
  */
-static inline const char *find_eol(const char *p, const char *e)
+static inline const char *find_eol(const char *p, const char *e, bool *comma)
 {
 #ifdef __SSE2__
-	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'),
+		cm = _mm_set1_epi8(',');
+	__m128i seen = _mm_setzero_si128();
 
+	/* Commas of whole blocks gather in seen; of the last block only
+	 * those before the line end count. */
 	while (e - p >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, cr),
-						       _mm_cmpeq_epi8(x, lf)));
+		__m128i c = _mm_cmpeq_epi8(x, cm);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(x, cr),
+				     _mm_cmpeq_epi8(x, lf)));
 
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
+		if (m) {
+			if (((unsigned)_mm_movemask_epi8(c) & (m - 1)) |
+			    (unsigned)_mm_movemask_epi8(seen))
+				*comma = true;
+			return p + __builtin_ctz(m);
+		}
+		seen = _mm_or_si128(seen, c);
 		p += 16;
 	}
+	if (_mm_movemask_epi8(seen))
+		*comma = true;
 #endif
-	while (p < e && *p != '\r' && *p != '\n')
+	while (p < e && *p != '\r' && *p != '\n') {
+		if (*p == ',')
+			*comma = true;
 		p++;
+	}
 	return p;
 }
 
@@ -231,6 +248,7 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 	while (q < e) {
 		const char *n = q, *c, *le, *next, *nl;
 		struct sip_hdr *hd;
+		bool comma;
 
 		if (*q == '\n') {
 			h->body = q + 1;
@@ -262,8 +280,9 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 		 * whitespace; folded lines stay inside the value.  A CR is
 		 * allowed only as the first half of a line end. */
 		le = hd->val.p;
+		comma = false;
 		for (;;) {
-			c = find_eol(le, e);
+			c = find_eol(le, e, &comma);
 			if (c == e) {
 				le = next = e;
 				break;
@@ -289,6 +308,8 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 				    hd->id);
 		hd->val.l = (size_t)(le - hd->val.p);
 		trim_val(&hd->val);
+		hd->marks = (uint8_t)(SIP_HM_SCANNED |
+				      (comma ? SIP_HM_COMMA : 0));
 		if (hd->id == SIP_HDR_CONTENT_LENGTH) {
 			/* mcl01: two lengths leave the body undefined. */
 			if (h->clen_at)
@@ -424,6 +445,7 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 		d->val.p = base + (hv[i].val.p - p);
 		d->val.l = hv[i].val.l;
 		d->id = hv[i].id;
+		d->marks = hv[i].marks;
 		msg->hnum[hv[i].id]++;
 	}
 	msg->nhdr = msg->hdrcap = h.nh;

@@ -122,6 +122,10 @@ struct sip_hdr {
 	struct pl name;         /* as on the wire: "v", "VIA", "X-Foo" */
 	struct pl val;
 	enum sip_hdr_id id;
+	/* What the line splitter saw in val, for the typed decoders (SIP_HM_*
+	 * in src/sip/msg_int.h); 0 claims nothing, so a line made elsewhere
+	 * is simply scanned again. */
+	uint8_t marks;
 };
 
 bool sip_msg_is_request(const struct sip_msg *msg);

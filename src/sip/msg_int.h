@@ -46,6 +46,14 @@ enum sip_kind {
 
 #define F_SINGLE 0x01
 
+/* struct sip_hdr marks: set by the line splitter, which sees every byte
+ * of a value anyway, so that a list decoder need not look for a comma in
+ * a line that has none. */
+enum {
+	SIP_HM_SCANNED = 1 << 0,   /* the other bits are known */
+	SIP_HM_COMMA   = 1 << 1,   /* val holds a ',' */
+};
+
 struct sip_hdr_info {
 	const char *name;
 	char compact;
@@ -326,6 +334,9 @@ enum {
 
 int sip_via_decode(struct sip_via *v, const struct pl *s);
 int sip_addr_decode(struct sip_addr *a, const struct pl *s, unsigned flags);
+/* sip_uri_decode() into a zeroed u, which holds garbage after an error:
+ * for a decoder whose output is thrown away on error anyway. */
+int sip_uri_decode_zeroed(struct sip_uri *u, const struct pl *s);
 int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known);
 int sip_cseq_decode(struct sip_cseq *c, const struct pl *s);
 int sip_callid_check(const struct pl *s);

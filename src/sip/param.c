@@ -106,10 +106,11 @@ static bool name_eq(const struct pl *a, const struct pl *b)
 	return true;
 }
 
-static int check_unique(const struct pl *names, size_t n)
+/* ps[n] against the names before it. */
+static int check_unique(const struct sip_param *ps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (name_eq(&names[i], &names[n]))
+		if (name_eq(&ps[i].name, &ps[n].name))
 			return EBADMSG;
 	}
 	return 0;
@@ -128,15 +129,17 @@ const struct sip_param *sip_params_find(const struct sip_params *ps,
 int sip_params(struct pl *s, struct pl *params, unsigned flags,
 	       struct sip_params *out)
 {
-	struct pl names[SIP_PARAM_MAX];
-	struct sip_param p;
+	struct sip_params local;
+	struct sip_param *p;
 	const char *first = NULL, *a = s->p, *e = s->p + s->l, *t;
 	uint64_t seen = 0, bit;
 	size_t n = 0;
 	int err;
 
-	if (out)
-		out->n = 0;
+	/* The parameters are scanned straight into out (or a local list):
+	 * their names are what the uniqueness check reads back. */
+	if (!out)
+		out = &local;
 	params->p = s->p;
 	params->l = 0;
 	for (;;) {
@@ -146,25 +149,34 @@ int sip_params(struct pl *s, struct pl *params, unsigned flags,
 		if (!first)
 			first = t;
 		t = skip_lws(t + 1, e);
-		err = scan_param_p(&t, e, &p, CT_PVAL, flags);
-		if (err)
+		if (n == SIP_PARAM_MAX) {
+			/* over the bound, unless this one is bad anyway */
+			struct sip_param x;
+
+			err = scan_param_p(&t, e, &x, CT_PVAL, flags);
+			out->n = n;
+			return err ? err : E2BIG;
+		}
+		p = &out->v[n];
+		err = scan_param_p(&t, e, p, CT_PVAL, flags);
+		if (err) {
+			out->n = n;
 			return err;
-		if (n == SIP_PARAM_MAX)
-			return E2BIG;
-		names[n] = p.name;
+		}
 		/* A second tag or branch would let two readers disagree. */
-		bit = name_bit(&p.name);
+		bit = name_bit(&p->name);
 		if (seen & bit) {
-			err = check_unique(names, n);
-			if (err)
+			err = check_unique(out->v, n);
+			if (err) {
+				out->n = n;
 				return err;
+			}
 		}
 		seen |= bit;
-		if (out)
-			out->v[out->n++] = p;
 		n++;
 		a = t;
 	}
+	out->n = n;
 	sip_adv(s, (size_t)(a - s->p));
 	if (first) {
 		params->p = first;
@@ -191,8 +203,7 @@ int sip_param_next(struct pl *rest, char sep, struct sip_param *p)
 /* auth-param *(COMMA auth-param), each one name=value, names unique. */
 int sip_aparams(const struct pl *s)
 {
-	struct pl names[SIP_PARAM_MAX];
-	struct sip_param p;
+	struct sip_param ps[SIP_PARAM_MAX], x;
 	struct pl t = *s;
 	uint64_t seen = 0, bit;
 	size_t n = 0;
@@ -200,19 +211,20 @@ int sip_aparams(const struct pl *s)
 
 	sip_lws(&t);
 	while (t.l) {
+		struct sip_param *p = n < SIP_PARAM_MAX ? &ps[n] : &x;
+
 		if (n && !sip_sep(&t, ','))
 			return EBADMSG;
-		err = scan_param(&t, &p, CT_PVAL | CT_B64, 0);
+		err = scan_param(&t, p, CT_PVAL | CT_B64, 0);
 		if (err)
 			return err;
-		if (!p.val.p)
+		if (!p->val.p)
 			return EBADMSG;
 		if (n == SIP_PARAM_MAX)
 			return E2BIG;
-		names[n] = p.name;
-		bit = name_bit(&p.name);
+		bit = name_bit(&p->name);
 		if (seen & bit) {
-			err = check_unique(names, n);
+			err = check_unique(ps, n);
 			if (err)
 				return err;
 		}

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdalign.h>
 #include <string.h>
 
 #include "sip/msg_int.h"
@@ -245,33 +246,90 @@ static bool is_star(const struct pl *v)
 	return v->l == 1 && v->p[0] == '*';
 }
 
+/* One line's values into list[n...]: the line itself when it holds no
+ * separator, else its sep-separated items. */
+static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
+			      const struct kind_desc *k, char *list,
+			      size_t cap, size_t *np)
+{
+	struct pl rest = h->val, item;
+	size_t n = *np;
+	int err;
+
+	/* Most lines hold one value: no separator, nothing to split (the
+	 * value is already trimmed, and its decoder checks its own quotes
+	 * and brackets).  The line splitter has looked for commas already. */
+	if (!k->sep || (k->sep == ',' && (h->marks & SIP_HM_SCANNED) ?
+			!(h->marks & SIP_HM_COMMA) :
+			!memchr(h->val.p, k->sep, h->val.l))) {
+		if (n == cap)
+			return E2BIG;
+		err = k->dec(list + k->head + n * k->elem, &h->val, id);
+		if (err)
+			return err;
+		*np = n + 1;
+		return 0;
+	}
+	while ((err = sip_split(&rest, k->sep, &item)) == 0) {
+		if (n == cap)
+			return E2BIG;
+		err = k->dec(list + k->head + n * k->elem, &item, id);
+		if (err)
+			return err;
+		*np = ++n;
+	}
+	return err == ENOENT ? 0 : err;
+}
+
+/* A list sized for every value the lines of id may hold.  The count is
+ * an upper bound (a comma may sit in quotes); the list bound caps what a
+ * hostile message can make us allocate.  The per-id line count stops the
+ * walk at the last line. */
+static char *list_sized(struct sip_msg *msg, enum sip_hdr_id id,
+			const struct kind_desc *k, size_t first, size_t *capp)
+{
+	size_t i, cap = 0, seen, lines = msg->hnum[id];
+	const struct sip_hdr *h;
+
+	for (i = first, seen = 0; seen < lines &&
+	     (h = hdr_next(msg, id, &i)) != NULL; seen++)
+		cap += k->sep && h->val.l ? sip_split_max(&h->val, k->sep) : 1;
+	if (cap > SIP_LIST_MAX)
+		cap = SIP_LIST_MAX;
+	*capp = cap;
+	return sip_msg_mem_fast(msg, k->head + cap * k->elem);
+}
+
+/*
+ * All the lines of id into one list.  Decoders take no arena memory, so
+ * the list is built in place at the top of the first arena chunk and
+ * keeps only what it used; when that room runs out before the list does,
+ * it starts again in a list sized by counting first.
+ */
 static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 		       const struct kind_desc *k, bool contact, size_t first,
 		       const void **out)
 {
-	size_t i, cap = 0, n = 0, seen, lines = msg->hnum[id];
+	size_t i, cap, n, seen, lines = msg->hnum[id], avail, used;
 	const struct sip_hdr *h;
-	bool star = false, some_sep;
+	bool star, in_place;
 	char *list;
 	int err;
 
-	/* The per-id line count stops both walks at the last line. */
-	for (i = first, seen = 0; seen < lines &&
-	     (h = hdr_next(msg, id, &i)) != NULL; seen++)
-		cap += k->sep && h->val.l ? sip_split_max(&h->val, k->sep) : 1;
-	/* One value a line: no line holds a separator to look for again. */
-	some_sep = cap > seen;
-	/* The count is an upper bound (a comma may sit in quotes); the
-	 * list bound caps what a hostile message can make us allocate. */
+	avail = msg->ar_cap - msg->ar_used;
+	cap = avail > k->head ? (avail - k->head) / k->elem : 0;
+	in_place = cap > 0;
 	if (cap > SIP_LIST_MAX)
 		cap = SIP_LIST_MAX;
-	list = sip_msg_mem_fast(msg, k->head + cap * k->elem);
+	list = in_place ? msg->ar + msg->ar_used :
+		list_sized(msg, id, k, first, &cap);
 	if (!list)
 		return ENOMEM;
+again:
+	n = 0;
+	star = false;
 	for (i = first, seen = 0; seen < lines &&
 	     (h = hdr_next(msg, id, &i)) != NULL; seen++) {
-		struct pl rest = h->val, item;
-
 		if (!h->val.l && k->empty_ok)
 			continue;
 		if (contact && is_star(&h->val)) {
@@ -280,33 +338,26 @@ static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 			star = true;
 			continue;
 		}
-		/* Most lines hold one value: no separator, nothing to split
-		 * (the value is already trimmed, and its decoder checks its
-		 * own quotes and brackets). */
-		if (!k->sep || !some_sep ||
-		    !memchr(h->val.p, k->sep, h->val.l)) {
-			if (n == cap)
-				return E2BIG;
-			err = k->dec(list + k->head + n * k->elem, &h->val, id);
-			if (err)
-				return err;
-			n++;
-			continue;
+		err = decode_line(h, id, k, list, cap, &n);
+		if (err == E2BIG && in_place && cap < SIP_LIST_MAX) {
+			/* out of room, maybe not over the bound */
+			list = list_sized(msg, id, k, first, &cap);
+			if (!list)
+				return ENOMEM;
+			in_place = false;
+			goto again;
 		}
-		while ((err = sip_split(&rest, k->sep, &item)) == 0) {
-			if (n == cap)
-				return E2BIG;
-			err = k->dec(list + k->head + n * k->elem, &item, id);
-			if (err)
-				return err;
-			n++;
-		}
-		if (err != ENOENT)
+		if (err)
 			return err;
 	}
 	/* "Contact: *" stands alone (RFC 3261 10.2.2). */
 	if (star && n)
 		return EBADMSG;
+	if (in_place) {
+		used = k->head + n * k->elem;
+		msg->ar_used += (used + alignof(max_align_t) - 1) &
+			~(alignof(max_align_t) - 1);
+	}
 	*(size_t *)list = n;
 	if (contact)
 		((struct sip_addrs *)list)->star = star;
@@ -550,7 +601,8 @@ int sip_msg_ruri(struct sip_msg *msg, const struct sip_uri **urip)
 		if (!err && !known)
 			err = EPROTONOSUPPORT;
 		else if (!err)
-			err = sip_uri_decode(&msg->ruri_u, &msg->ruri);
+			err = sip_uri_decode_zeroed(&msg->ruri_u,
+						    &msg->ruri);
 		msg->ruri_err = err;
 		msg->ruri_done = true;
 	}

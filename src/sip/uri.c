@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sip/msg_int.h"
 #include "sip/uri.h"
 
 /*
@@ -544,23 +545,18 @@ static int decode_tel(struct sip_uri *u, const char *p, const char *end)
 	return 0;
 }
 
-int sip_uri_decode(struct sip_uri *uri, const struct pl *s)
+int sip_uri_decode_zeroed(struct sip_uri *u, const struct pl *s)
 {
-	struct sip_uri u;
 	const char *p, *end, *q;
 	struct pl scheme;
-	int err;
 
-	if (!uri || !s || (!s->p && s->l))
-		return EINVAL;
 	if (s->l > SIP_URI_MAX)
 		return E2BIG;
 	if (!s->l)
 		return EBADMSG;
 	p = s->p;
 	end = p + s->l;
-	memset(&u, 0, sizeof(u));
-	u.raw = *s;
+	u->raw = *s;
 
 	if (!is_c(*p, C_ALPHA))
 		return EBADMSG;
@@ -574,14 +570,25 @@ int sip_uri_decode(struct sip_uri *uri, const struct pl *s)
 	if ((scheme.l == 3 || (scheme.l == 4 && (scheme.p[3] | 0x20) == 's')) &&
 	    (scheme.p[0] | 0x20) == 's' && (scheme.p[1] | 0x20) == 'i' &&
 	    (scheme.p[2] | 0x20) == 'p') {
-		u.scheme = scheme.l == 3 ? SIP_URI_SIP : SIP_URI_SIPS;
-		err = decode_sip(&u, p, end);
-	} else if (pl_caseeq_str(&scheme, "tel")) {
-		u.scheme = SIP_URI_TEL;
-		err = decode_tel(&u, p, end);
-	} else {
-		return EPROTONOSUPPORT;
+		u->scheme = scheme.l == 3 ? SIP_URI_SIP : SIP_URI_SIPS;
+		return decode_sip(u, p, end);
 	}
+	if (pl_caseeq_str(&scheme, "tel")) {
+		u->scheme = SIP_URI_TEL;
+		return decode_tel(u, p, end);
+	}
+	return EPROTONOSUPPORT;
+}
+
+int sip_uri_decode(struct sip_uri *uri, const struct pl *s)
+{
+	struct sip_uri u;
+	int err;
+
+	if (!uri || !s || (!s->p && s->l))
+		return EINVAL;
+	memset(&u, 0, sizeof(u));
+	err = sip_uri_decode_zeroed(&u, s);
 	if (err)
 		return err;
 	*uri = u;
