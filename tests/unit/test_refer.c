@@ -77,7 +77,9 @@ static void test_target_cases(void **state)
 		struct sip_msg *m = msg_with("REFER", cases[i].refer_to, "");
 		int err = refer_target(m, out, sizeof(out));
 
-		print_message("# case %zu: %s", i, cases[i].refer_to);
+		/* every line ends, or the TAP line after it is lost */
+		print_message("# case %zu: %s%s", i, cases[i].refer_to,
+			      strchr(cases[i].refer_to, '\n') ? "" : "\n");
 		assert_int_equal(err, cases[i].err);
 		if (cases[i].want)
 			assert_string_equal(out, cases[i].want);
