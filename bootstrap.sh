@@ -17,7 +17,8 @@ BUILD_PKGS="build-essential autoconf automake libtool autopoint gettext pkg-conf
 # Test dependencies: unit tests, fuzzers, benchmark peers, locales, man pages.
 CHECK_PKGS="libcmocka-dev clang libclang-rt-14-dev libosip2-dev libsofia-sip-ua-dev
  locales man-db groff-base tmux python3 dnsmasq-base
- kamailio kamailio-tls-modules baresip linphone-cli sip-tester tshark gnutls-bin"
+ kamailio kamailio-tls-modules baresip linphone-cli sip-tester tshark gnutls-bin
+ stunnel4"
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 

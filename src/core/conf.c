@@ -55,6 +55,7 @@ static const struct ckey schema[] = {
 	{"account", "register", C_BOOL, 0, 0, NULL},
 	{"account", "expires", C_INT, 60, 86400, NULL},
 	{"account", "sec_agree", C_BOOL, 0, 0, NULL},
+	{"account", "options_ping", C_INT, 0, 86400, NULL},
 	{"account", "privacy", C_STR, 0, 0, NULL},
 	{"account", "srtp", C_ENUM, 0, 0, "mandatory|optional|off"},
 	{"account", "qos", C_BOOL, 0, 0, NULL},

@@ -168,6 +168,12 @@ int account_alloc(struct account **ap, const struct conf *conf,
 		acc->expires = (uint32_t)e;
 	}
 
+	{
+		long e = conf_get_int(conf, section, "options_ping", 0);
+
+		acc->options_ping = e > 0 ? (uint32_t)e : 0;
+	}
+
 	v = conf_get(conf, section, "password_file");
 	if (v && *v) {
 		err = read_password(&acc->password, v);

@@ -34,6 +34,7 @@ struct account {
 	bool sec_agree;
 	bool do_register;
 	uint32_t expires;
+	uint32_t options_ping;  /* seconds between OPTIONS pings; 0: off */
 };
 
 /*

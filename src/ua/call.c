@@ -555,13 +555,98 @@ static void invite_2xx(struct call *c, struct sip_ctsx *ct,
 	settle(c, code);
 }
 
+
+/* Whether a Warning header carries code 380 (SIPS Not Allowed, RFC 5630
+ * 3.3). */
+static bool warning_380(const struct sip_msg *resp)
+{
+	const struct sip_hdr *h;
+	size_t i = 0;
+
+	while ((h = sip_msg_hdr_next(resp, SIP_HDR_WARNING, &i))) {
+		struct pl v = h->val;
+
+		/* warning-value = warn-code SP warn-agent SP warn-text,
+		 * comma-separated. */
+		for (size_t k = 0; k + 3 <= v.l; k++) {
+			if ((k == 0 || v.p[k - 1] == ',' || v.p[k - 1] == ' ') &&
+			    !memcmp(v.p + k, "380", 3) &&
+			    (k + 3 == v.l || v.p[k + 3] == ' '))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The sentence a failed INVITE ends with.  SPECS 1.4 (RFC 5630): a sips:
+ * call, or any call of a TLS-only account, is never retried to a sip:
+ * or non-TLS target, whatever a 3xx, a 416 or a 480 with Warning 380
+ * suggests; siptty follows no redirect at all, and says why.
+ */
+static const char *final_reason(struct call *c, struct sip_msg *resp,
+				uint16_t code, char *buf, size_t sz)
+{
+	const struct account *acc = c->ca->acc;
+	bool secure = !strncmp(c->ruri, "sips:", 5) || acc->sips ||
+		      acc->require_tls;
+
+	if (code >= 300 && code < 400) {
+		const struct sip_addrs *cl;
+		const struct sip_addr *a = NULL;
+		struct pl tpv;
+		bool plain;
+
+		if (!sip_msg_addrs(resp, SIP_HDR_CONTACT, &cl) && cl->n)
+			a = &cl->v[0];
+		if (!a) {
+			snprintf(buf, sz, _("redirected (%u) without a new "
+					    "address"), code);
+			return buf;
+		}
+		plain = !a->uri_ok || a->uri.scheme != SIP_URI_SIPS;
+		if (plain && a->uri_ok && a->uri.scheme == SIP_URI_SIP &&
+		    !strncmp(c->ruri, "sip:", 4) &&
+		    !sip_param_get(&a->uri.params, "transport", &tpv) &&
+		    pl_caseeq_str(&tpv, "tls"))
+			plain = false;
+		if (secure && plain)
+			snprintf(buf, sz, _("redirected to %.*s, which is not "
+					    "a sips: or TLS address: the call "
+					    "was not retried, since a secure "
+					    "call is never downgraded"),
+				 PL_FMT(&a->uri_raw));
+		else
+			snprintf(buf, sz, _("redirected to %.*s: siptty does "
+					    "not follow redirects; dial that "
+					    "address if you trust it"),
+				 PL_FMT(&a->uri_raw));
+		return buf;
+	}
+	if (code == 416 && !strncmp(c->ruri, "sips:", 5)) {
+		snprintf(buf, sz, _("the far end does not take sips: "
+				    "addresses (416): the call was not retried "
+				    "with sip:, since a sips: call is never "
+				    "downgraded"));
+		return buf;
+	}
+	if (code == 480 && warning_380(resp)) {
+		snprintf(buf, sz, _("the far end does not allow SIPS (480 with "
+				    "Warning 380): the call was not retried "
+				    "with sip:, since a sips: call is never "
+				    "downgraded"));
+		return buf;
+	}
+	return buf;
+}
+
 static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 			   struct sip_msg *resp, void *arg)
 {
 	struct call *c = arg;
 	struct offer_result res;
 	struct pl body, rphrase;
-	char reason[128];
+	char reason[320];
 	uint16_t code;
 
 	bool re = ct == c->reinv;
@@ -665,7 +750,9 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 	if (code == 487 || c->cancelling)
 		call_set_state(c, CALL_ENDED, code, _("cancelled"));
 	else
-		call_set_state(c, CALL_FAILED, code, reason);
+		call_set_state(c, CALL_FAILED, code,
+			       final_reason(c, resp, code, reason,
+					    sizeof(reason)));
 }
 
 static void send_invite(struct call *c)
@@ -943,6 +1030,28 @@ static int dial_from(struct call_mgr *cm, struct call_acct *ca,
 	return 0;
 }
 
+/* The account a call to target leaves from: the first whose domain is
+ * the target's host (sip:bob@example.net from the example.net account),
+ * else the first account. */
+static struct call_acct *dial_account(struct call_mgr *cm,
+				      const char *target)
+{
+	struct sip_uri uri;
+	char ruri[256];
+	struct pl s;
+
+	if (cm->nacct < 2 ||
+	    make_ruri(ruri, sizeof(ruri), cm->acct[0].acc, target))
+		return &cm->acct[0];
+	pl_set_str(&s, ruri);
+	if (sip_uri_decode(&uri, &s))
+		return &cm->acct[0];
+	for (size_t i = 0; i < cm->nacct; i++)
+		if (pl_caseeq_str(&uri.host, cm->acct[i].acc->domain))
+			return &cm->acct[i];
+	return &cm->acct[0];
+}
+
 int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
 {
 	struct call *c;
@@ -952,7 +1061,7 @@ int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
 		return EINVAL;
 	if (!cm->nacct)
 		return ENOENT;
-	err = dial_from(cm, &cm->acct[0], target, 0, &c);
+	err = dial_from(cm, dial_account(cm, target), target, 0, &c);
 	if (!err && idp)
 		*idp = c->id;
 	return err;

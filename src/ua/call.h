@@ -64,7 +64,8 @@ typedef void (call_change_h)(void *arg);
 int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 		   const struct conf *conf);
 void call_mgr_free(struct call_mgr *cm);
-/* acc must outlive the manager; the first account places calls. */
+/* acc must outlive the manager.  A call leaves from the first account
+ * whose domain is the target's host, else from the first account. */
 int call_mgr_add_account(struct call_mgr *cm, struct account *acc);
 /* Incoming calls are answered after seconds (0: at once); off with false. */
 void call_mgr_set_auto_answer(struct call_mgr *cm, bool on, unsigned seconds);
@@ -73,7 +74,7 @@ void call_mgr_set_change_handler(struct call_mgr *cm, call_change_h *h,
 				 void *arg);
 
 /* Places a call to a sip:, sips: or tel: URI (or user@host, user: the
- * account's domain).  *idp (may be NULL) gets the call's id. */
+ * first account's domain), from the account call_mgr_add_account says.  *idp (may be NULL) gets the call's id. */
 int call_dial(struct call_mgr *cm, const char *target, unsigned *idp);
 /* The selected incoming call, or the first one: 200 with our answer.
  * Calls that are up are put on hold first.  ENOENT when none rings. */

@@ -19,6 +19,7 @@
 #include "sip/tsx.h"
 #include "ua/account.h"
 #include "ua/auth.h"
+#include "ua/ping.h"
 #include "ua/reg.h"
 #include "ua/secagree.h"
 #include "ua/stack.h"
@@ -30,6 +31,7 @@ struct reg {
 	struct account *acc;
 	struct auth *auth;
 	struct secagree *sa;
+	struct ping *ping;         /* [account] options_ping */
 	struct stack_conn *conn;
 	struct resolver_query *q;
 	struct sip_target tgt[RESOLVE_MAX_TARGETS];
@@ -581,6 +583,10 @@ int reg_alloc(struct reg **rp, struct stack *st, struct account *acc)
 	r->cseq = (r->cseq & 0xffff) + 1;
 	if (!err)
 		err = auth_alloc(&r->auth, acc->username, acc->password);
+	/* The ping lives with the account's registration state, whether
+	 * or not it registers. */
+	if (!err)
+		err = ping_alloc(&r->ping, st, acc);
 	if (err)
 		reg_free(r);
 	else
@@ -597,6 +603,7 @@ void reg_free(struct reg *r)
 	if (r->ct)
 		sip_ctsx_set_handler(r->ct, NULL, NULL);
 	stack_conn_release(r->conn);
+	ping_free(r->ping);
 	auth_free(r->auth);
 	secagree_free(r->sa);
 	free(r->service_route);
@@ -619,6 +626,7 @@ int reg_stop(struct reg *r, reg_done_h *h, void *arg)
 	if (!r)
 		return EINVAL;
 	r->stopping = true;
+	ping_stop(r->ping);
 	tmr_cancel(&r->tmr);
 	resolver_cancel(r->q);
 	r->q = NULL;
