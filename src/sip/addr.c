@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sip/msg_int.h"
 
@@ -54,6 +57,38 @@ static const bool aspec_stop[256] = {
 	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [';'] = 1,
 	['?'] = 1, [','] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
 };
+
+/* The first aspec_stop byte in [c, e), or e; 16 bytes a round where
+ * SSE2 is there, since the whole URI lies before it. */
+static const char *aspec_end(const char *c, const char *e)
+{
+#ifdef __SSE2__
+	while (e - c >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)c);
+		__m128i m = _mm_or_si128(
+			_mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+					     _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))),
+				_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+					     _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')))),
+			_mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(';')),
+					     _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))),
+				_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+					     _mm_cmpeq_epi8(x, _mm_set1_epi8('"')))));
+		unsigned b = (unsigned)_mm_movemask_epi8(_mm_or_si128(m,
+			_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')),
+				     _mm_cmpeq_epi8(x, _mm_set1_epi8('>')))));
+
+		if (b)
+			return c + __builtin_ctz(b);
+		c += 16;
+	}
+#endif
+	while (c < e && !aspec_stop[(unsigned char)*c])
+		c++;
+	return c;
+}
 
 /* display-name = *(token LWS) / quoted-string, then LAQUOT. */
 static bool display_name(struct pl *s, struct pl *dname)
@@ -119,8 +154,7 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 		const char *c = s.p, *e = s.p + s.l;
 
 		uri.p = s.p;
-		while (c < e && !aspec_stop[(unsigned char)*c])
-			c++;
+		c = aspec_end(c, e);
 		if (c < e && !sip_is(*c, CT_LWS) && *c != ';')
 			return EBADMSG;
 		sip_adv(&s, (size_t)(c - s.p));

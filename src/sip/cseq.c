@@ -49,16 +49,18 @@ int sip_cseq_decode(struct sip_cseq *c, const struct pl *s0)
 /* callid = word [ "@" word ] */
 int sip_callid_check(const struct pl *s0)
 {
-	struct pl s = *s0, w;
+	const char *p = s0->p, *e = s0->p + s0->l, *w;
 
-	if (sip_scan(&s, CT_WORD, &w))
+	w = sip_run_long(p, e, CT_WORD);
+	if (w == p)
 		return EBADMSG;
-	if (sip_at(&s, '@')) {
-		sip_adv(&s, 1);
-		if (sip_scan(&s, CT_WORD, &w))
+	if (w < e && *w == '@') {
+		p = w + 1;
+		w = sip_run_long(p, e, CT_WORD);
+		if (w == p)
 			return EBADMSG;
 	}
-	return s.l ? EBADMSG : 0;
+	return w != e ? EBADMSG : 0;
 }
 
 int sip_rack_decode(struct sip_rack *r, const struct pl *s0)

@@ -66,7 +66,7 @@ scan_param_p(const char **pp, const char *e, struct sip_param *p,
 		*pp = gt + 1;
 		return 0;
 	}
-	t = sip_run(a, e, vcls);
+	t = sip_run_long(a, e, vcls);
 	if (t == a)
 		return EBADMSG;
 	p->val.p = a;

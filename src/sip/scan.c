@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdalign.h>
 #include <string.h>
 
 #include "sip/msg_int.h"
@@ -55,6 +56,66 @@ const uint16_t sip_ctab[256] = {
 	['\n'] = CT_LWS,
 };
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#ifdef SIP_RUN16
+#include <tmmintrin.h>
+
+bool sip_run16_ok;
+
+_Static_assert(CT_ALPHA == 1 << 11, "nib_lo holds 12 classes");
+
+/* sip_ctab as two 16-entry look-ups that SSSE3 does 16 at a time: byte
+ * c is in class b when nib_lo[b][c & 15] has bit c >> 4 set (no byte
+ * above 0x7f is in any class). */
+static alignas(16) uint8_t nib_lo[12][16];
+
+__attribute__((constructor)) static void run16_init(void)
+{
+	for (unsigned c = 0; c < 128; c++) {
+		for (unsigned b = 0; b < 12; b++) {
+			if (sip_ctab[c] & (1u << b))
+				nib_lo[b][c & 15] |= (uint8_t)(1u << (c >> 4));
+		}
+	}
+	__builtin_cpu_init();
+	sip_run16_ok = __builtin_cpu_supports("ssse3");
+}
+
+/* The last round loads the 16 bytes that end at e and skips those the
+ * round before has seen: no byte outside [p, e) is ever read. */
+__attribute__((target("ssse3")))
+const char *sip_run16(const char *p, const char *e, unsigned cls)
+{
+	const __m128i m0f = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+	const __m128i hi = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128,
+					 0, 0, 0, 0, 0, 0, 0, 0);
+	__m128i lo = zero;
+
+	for (; cls; cls &= cls - 1)
+		lo = _mm_or_si128(lo, _mm_load_si128(
+			(const __m128i *)(const void *)
+			nib_lo[__builtin_ctz(cls)]));
+	for (;;) {
+		const char *q = e - p >= 16 ? p : e - 16;
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i in = _mm_and_si128(
+			_mm_shuffle_epi8(lo, _mm_and_si128(x, m0f)),
+			_mm_shuffle_epi8(hi, _mm_and_si128(
+				_mm_srli_epi16(x, 4), m0f)));
+		unsigned bad = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(in, zero)) >> (p - q);
+
+		if (bad)
+			return p + __builtin_ctz(bad);
+		if (e - p <= 16)
+			return e;
+		p += 16;
+	}
+}
+#endif
+
 /* qdtext bytes that need no second look: LWS, 0x20-0x7e but '"' and
  * '\\', and UTF8-NONASCII. */
 static const bool qd_plain[256] = {
@@ -72,11 +133,37 @@ int sip_qstr(struct pl *s, struct pl *out)
 {
 	size_t i;
 
+#ifdef __SSE2__
+	const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+		del = _mm_set1_epi8(0x7f), ctl = _mm_set1_epi8(0x1f);
+#endif
+
 	if (!sip_at(s, '"'))
 		return EBADMSG;
 	for (i = 1; i < s->l; i++) {
 		unsigned char c;
 
+#ifdef __SSE2__
+		/* Long values (nonces, digests) 16 bytes a round: any byte
+		 * that may end plain qdtext (CTLs, '"', '\\', DEL) stops the
+		 * round, and the look-ups below judge it. */
+		while (s->l - i >= 16) {
+			__m128i x = _mm_loadu_si128(
+				(const __m128i *)(const void *)(s->p + i));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(x, dq),
+					     _mm_cmpeq_epi8(x, bs)),
+				_mm_or_si128(_mm_cmpeq_epi8(x, del),
+					     _mm_cmpeq_epi8(
+						     _mm_min_epu8(x, ctl), x))));
+
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			i += 16;
+		}
+#endif
 		/* Plain qdtext, four bytes a round with one bounds check. */
 		while (s->l - i >= 4 && qd_plain[(unsigned char)s->p[i]] &&
 		       qd_plain[(unsigned char)s->p[i + 1]] &&
@@ -165,7 +252,27 @@ int sip_split(struct pl *rest, char sep, struct pl *item)
 	if (!p)
 		return ENOENT;
 	for (e = p + rest->l; p < e; p++) {
-		/* Most bytes are none of the four; skip those in one loop. */
+		/* Most bytes are none of the four; skip those in one loop,
+		 * 16 a round where SSE2 is there. */
+#ifdef __SSE2__
+		while (e - p >= 16) {
+			__m128i x = _mm_loadu_si128(
+				(const __m128i *)(const void *)p);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_or_si128(
+					_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					_mm_cmpeq_epi8(x, _mm_set1_epi8('<'))),
+				_mm_or_si128(
+					_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+					_mm_cmpeq_epi8(x, _mm_set1_epi8(';')))));
+
+			if (m) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 16;
+		}
+#endif
 		while (p < e && !split_stop[(unsigned char)*p])
 			p++;
 		if (p == e)
@@ -234,9 +341,13 @@ int sip_hostport(struct pl *s, struct pl *host, bool *v6, uint16_t *port)
 		*v6 = true;
 		sip_adv(s, i + 1);
 	} else {
-		err = sip_scan(s, CT_HOST, host);
-		if (err)
-			return err;
+		const char *h = sip_run_long(s->p, s->p + s->l, CT_HOST);
+
+		if (h == s->p)
+			return EBADMSG;
+		host->p = s->p;
+		host->l = (size_t)(h - s->p);
+		sip_adv(s, host->l);
 		if (host->p[0] == '.' || host->p[0] == '-')
 			return EBADMSG;
 	}

@@ -558,6 +558,20 @@ int sip_uri_decode_zeroed(struct sip_uri *u, const struct pl *s)
 	end = p + s->l;
 	u->raw = *s;
 
+	/* Nearly every URI is sip: or sips: (the letters fold with OR 0x20
+	 * without aliasing another byte): the general scan below would
+	 * find the same scheme. */
+	if (s->l >= 5 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' &&
+	    (p[2] | 0x20) == 'p') {
+		if (p[3] == ':') {
+			u->scheme = SIP_URI_SIP;
+			return decode_sip(u, p + 4, end);
+		}
+		if ((p[3] | 0x20) == 's' && p[4] == ':') {
+			u->scheme = SIP_URI_SIPS;
+			return decode_sip(u, p + 5, end);
+		}
+	}
 	if (!is_c(*p, C_ALPHA))
 		return EBADMSG;
 	for (q = p + 1; q < end && is_c(*q, C_SCHEME); q++)
