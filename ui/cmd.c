@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "ua/call.h"
+#include "ua/privacy.h"
 #include "ui/cmd.h"
 #include "ui/keys.h"
 #include "ui/target.h"
@@ -27,10 +28,12 @@ static int cmd_reject(struct ui *ui, const char *args);
 static int cmd_hold(struct ui *ui, const char *args);
 static int cmd_next(struct ui *ui, const char *args);
 static int cmd_transfer(struct ui *ui, const char *args);
+static int cmd_privacy(struct ui *ui, const char *args);
+static int cmd_preview(struct ui *ui, const char *args);
 
 /*
  * Only commands that do something are here.  Mute, DTMF,
- * privacy, identity, contacts and history arrive with their code; a key
+ * identity, contacts and history arrive with their code; a key
  * that pretends to work would be worse than none.
  */
 static const struct cmd table[] = {
@@ -53,6 +56,12 @@ static const struct cmd table[] = {
 	{"transfer", 't', KEYS_NONE, CMD_ARGS,
 	 N_("transfer the selected call to another address (blind, REFER)"),
 	 cmd_transfer},
+	{"privacy", 'p', KEYS_NONE, CMD_ARGS,
+	 N_("privacy of the next call: p cycles, \"privacy user;id\" sets, "
+	    "\"privacy account\" resets"), cmd_privacy},
+	{"preview", 'w', KEYS_NONE, CMD_ARGS,
+	 N_("show or hide the INVITE the next call would send, after "
+	    "privacy scrubbing"), cmd_preview},
 	{"next", KEYS_TAB, KEYS_NONE, 0,
 	 N_("select the next call"), cmd_next},
 	{"log", 'l', KEYS_NONE, 0,
@@ -502,4 +511,112 @@ static int cmd_prompt(struct ui *ui, const char *args)
 	ui->model.dirty = true;
 	ui_view_event("command", true);
 	return 0;
+}
+
+/* The status bar's privacy item from the call manager. */
+static void privacy_show(struct ui *ui)
+{
+	bool from_acc = true;
+	unsigned lv = call_mgr_next_privacy(ui->model.cm, &from_acc);
+
+	privacy_str(ui->model.privacy, sizeof(ui->model.privacy), lv);
+	ui->model.privacy_chosen = !from_acc;
+	ui->model.dirty = true;
+}
+
+/* The message keeps its line breaks; any other control character (a
+ * peer's bytes never get here, but the screen is not the place to
+ * learn that) becomes '?'. */
+static void preview_copy(char *dst, size_t sz, const char *p, size_t len)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < len && j + 1 < sz; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '\r')
+			continue;
+		dst[j++] = ch == '\n' || ch >= 0x20 ? (char)ch : '?';
+	}
+	dst[j] = '\0';
+}
+
+static void preview_fill(struct ui *ui, const char *target)
+{
+	struct buf b;
+	int err;
+
+	buf_init(&b, sizeof(ui->model.preview) - 1);
+	err = call_preview(ui->model.cm, target, &b);
+	if (!err)
+		err = b.err;
+	if (err)
+		snprintf(ui->model.preview, sizeof(ui->model.preview),
+			 _("No preview: %s."), strerror(err));
+	else
+		preview_copy(ui->model.preview, sizeof(ui->model.preview),
+			     b.data, b.len);
+	buf_free(&b);
+}
+
+static int cmd_privacy(struct ui *ui, const char *args)
+{
+	unsigned lv;
+	char shown[PRIVACY_STR_MAX];
+	struct buf why;
+	int err;
+
+	if (!ui->model.cm) {
+		model_status(&ui->model, true,
+			     _("Privacy: no account is configured."));
+		return ENOENT;
+	}
+	if (!*args) {
+		bool from_acc;
+
+		lv = call_mgr_next_privacy(ui->model.cm, &from_acc);
+		lv = privacy_next(from_acc ? 0 : lv);
+	} else if (!strcmp(args, "account")) {
+		lv = 0;
+	} else {
+		buf_init(&why, 512);
+		err = privacy_parse(&lv, args, &why);
+		if (err) {
+			(void)buf_putc(&why, '\0');
+			model_status(&ui->model, true, "%s.",
+				     why.data ? why.data : "");
+			buf_free(&why);
+			return err;
+		}
+		buf_free(&why);
+	}
+	call_mgr_set_next_privacy(ui->model.cm, lv);
+	privacy_show(ui);
+	privacy_str(shown, sizeof(shown), lv);
+	if (lv)
+		model_status(&ui->model, false,
+			     _("The next call goes out with privacy %s."),
+			     shown);
+	else
+		model_status(&ui->model, false,
+			     _("The next call goes out with the account's "
+			       "privacy."));
+	if (ui->model.show_preview)
+		preview_fill(ui, NULL);
+	return 0;
+}
+
+static int cmd_preview(struct ui *ui, const char *args)
+{
+	if (!ui->model.cm) {
+		model_status(&ui->model, true,
+			     _("Preview: no account is configured."));
+		return ENOENT;
+	}
+	if (ui->model.show_preview && !*args)
+		return toggle(ui, &ui->model.show_preview, "preview");
+	privacy_show(ui);
+	preview_fill(ui, *args ? args : NULL);
+	ui->model.show_preview = false;
+	return toggle(ui, &ui->model.show_preview, "preview");
 }

@@ -52,6 +52,10 @@ void model_init(struct model *m, const struct conf *conf,
 		model_copy(a->transport, sizeof(a->transport),
 			   conf_get(conf, section, "transport"));
 		a->state = ACCOUNT_NOT_REGISTERED;
+		/* The next call's privacy is the first account's until p. */
+		if (!i)
+			model_copy(m->privacy, sizeof(m->privacy),
+				   conf_get(conf, section, "privacy"));
 		m->nacc++;
 	}
 }

@@ -71,6 +71,14 @@ struct model {
 	char log[MODEL_LOG_LINES][MODEL_LINE_MAX];
 	size_t nlog;           /* lines added so far; the ring keeps the last */
 	bool show_log, show_trace, show_help;
+	/* The privacy of the next call, as the status bar shows it
+	 * ("user;id"; "" when the account has none), and whether the user
+	 * chose it (p) rather than the account. */
+	char privacy[48];
+	bool privacy_chosen;
+	/* The wire preview (w): the scrubbed INVITE of the next call. */
+	bool show_preview;
+	char preview[8192];
 	struct prompt prompt;
 	char status[MODEL_LINE_MAX];
 	bool status_err;

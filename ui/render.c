@@ -81,6 +81,12 @@ static void status_bar(const struct model *m, struct grid *g, time_t now)
 			 a->transport, a->transport[0] ? ")" : "");
 		col += grid_put(g, 0, col, g->w - cw - 2 - col, item, GRID_BAR);
 	}
+	if (m->privacy[0] || m->privacy_chosen) {
+		snprintf(item, sizeof(item), " | %s %s%s", _("privacy"),
+			 m->privacy[0] ? m->privacy : "-",
+			 m->privacy_chosen ? _(" (next call)") : "");
+		col += grid_put(g, 0, col, g->w - cw - 2 - col, item, GRID_BAR);
+	}
 	(void)grid_put(g, 0, g->w - cw - 1, cw, clock, GRID_BAR);
 }
 
@@ -220,6 +226,12 @@ static bool call_cmd(const struct cmd *c)
 	return false;
 }
 
+/* Commands about the next call's account: no use without one. */
+static bool account_cmd(const struct cmd *c)
+{
+	return !strcmp(c->name, "privacy") || !strcmp(c->name, "preview");
+}
+
 static void bottom_lines(const struct model *m, const struct keymap *km,
 			 struct grid *g)
 {
@@ -270,7 +282,8 @@ static void bottom_lines(const struct model *m, const struct keymap *km,
 			int n;
 
 			keymap_keys(km, c, keys, sizeof(keys));
-			if (!keys[0] || (!m->ncalls && call_cmd(c)))
+			if (!keys[0] || (!m->ncalls && call_cmd(c)) ||
+			    (!m->nacc && account_cmd(c)))
 				continue;
 			/* Only the first key of each: the help has them all. */
 			keys[strcspn(keys, ",")] = '\0';
@@ -335,6 +348,36 @@ static void help_overlay(const struct keymap *km, struct grid *g)
 	(void)grid_put(g, top + h - 1, left + 2, w - 4, line, GRID_OVERLAY);
 }
 
+/* The wire preview: the INVITE line by line, as it would leave. */
+static void preview_overlay(const struct model *m, struct grid *g)
+{
+	int w = g->w - 2, h = g->h - 3, top = 1, left = 1, row;
+	const char *p = m->preview;
+	char line[MODEL_LINE_MAX];
+
+	if (w < 10 || h < 4)
+		return;
+	for (int r = 0; r < h; r++)
+		grid_fill(g, top + r, left, w, ' ', GRID_OVERLAY);
+	grid_fill(g, top, left, w, '-', GRID_OVERLAY);
+	grid_fill(g, top + h - 1, left, w, '-', GRID_OVERLAY);
+	snprintf(line, sizeof(line), " %s ",
+		 _("Wire preview: the next call's INVITE after privacy "
+		   "scrubbing (w closes)"));
+	(void)grid_put(g, top, left + 2, w - 4, line, GRID_OVERLAY);
+	for (row = top + 1; *p && row < top + h - 1; row++) {
+		size_t n = strcspn(p, "\r\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		(void)grid_put(g, row, left + 1, w - 2, line, GRID_OVERLAY);
+		p += n;
+		if (*p == '\r')
+			p++;
+		if (*p == '\n')
+			p++;
+	}
+}
+
 void render(const struct model *m, const struct keymap *km, struct grid *g,
 	    time_t now)
 {
@@ -366,6 +409,8 @@ void render(const struct model *m, const struct keymap *km, struct grid *g,
 	log_pane(m, g, row, log);
 	if (g->h >= 2)
 		bottom_lines(m, km, g);
+	if (m->show_preview)
+		preview_overlay(m, g);
 	if (m->show_help)
 		help_overlay(km, g);
 }

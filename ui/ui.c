@@ -234,6 +234,11 @@ void ui_key(struct ui *ui, int key)
 		ui_view_event("help", false);
 		return;
 	}
+	if (key == KEYS_ESC && m->show_preview) {
+		m->show_preview = false;  /* Esc closes the wire preview */
+		m->dirty = true;
+		return;
+	}
 	if (key == KEYS_ESC) {
 		m->status[0] = '\0';  /* Esc dismisses the last message */
 		return;

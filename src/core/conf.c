@@ -62,6 +62,7 @@ static const struct ckey schema[] = {
 	{"account", "qos_edge_router", C_STR, 0, 0, NULL},
 	{"account", "trusted_hosts", C_STR, 0, 0, NULL},
 	{"account", "preferred_identity", C_STR, 0, 0, NULL},
+	{"account", "keep_headers", C_STR, 0, 0, NULL},
 	{"tls", "ca_file", C_PATH, 0, 0, NULL},
 	{"tls", "cert_file", C_PATH, 0, 0, NULL},
 	{"tls", "key_file", C_SECRET_PATH, 0, 0, NULL},

@@ -11,8 +11,57 @@
 #include "core/conf.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "sip/msg.h"
 #include "sip/uri.h"
 #include "ua/account.h"
+#include "ua/privacy.h"
+#include "ua/scrub.h"
+
+/* Whether host is a word of the comma- or blank-separated list. */
+static bool host_listed(const char *list, const struct pl *host)
+{
+	const char *p = list;
+
+	if (!p)
+		return false;
+	for (;;) {
+		size_t n;
+		struct pl w;
+
+		p += strspn(p, " \t,");
+		if (!*p)
+			return false;
+		n = strcspn(p, " \t,");
+		w.p = p;
+		w.l = n;
+		if (pl_caseeq(&w, host))
+			return true;
+		p += n;
+	}
+}
+
+/*
+ * RFC 3325 9.1: P-Preferred-Identity only toward a trusted proxy.  We
+ * trust the first hop when it is the outbound proxy, named in
+ * trusted_hosts, and every request to it goes over TLS.
+ */
+static bool ppi_may_leave(const struct account *acc, const char *trusted)
+{
+	struct sip_uri uri;
+	struct pl s, tp;
+	bool tls;
+
+	if (!acc->preferred_identity || !acc->outbound_proxy || !trusted)
+		return false;
+	pl_set_str(&s, acc->outbound_proxy);
+	if (sip_uri_decode(&uri, &s) || uri.scheme == SIP_URI_TEL)
+		return false;
+	tls = acc->require_tls || uri.scheme == SIP_URI_SIPS ||
+	      (acc->has_tp && acc->tp == SIP_TP_TLS) ||
+	      (!sip_param_get(&uri.params, "transport", &tp) &&
+	       pl_caseeq_str(&tp, "tls"));
+	return tls && host_listed(trusted, &uri.host);
+}
 
 static int dup_opt(char **dst, const char *s)
 {
@@ -174,6 +223,29 @@ int account_alloc(struct account **ap, const struct conf *conf,
 		acc->options_ping = e > 0 ? (uint32_t)e : 0;
 	}
 
+	if (acc->privacy &&
+	    privacy_parse(&acc->privacy_level, acc->privacy, NULL)) {
+		struct buf pw;
+
+		buf_init(&pw, 512);
+		(void)privacy_parse(&acc->privacy_level, acc->privacy, &pw);
+		(void)buf_putc(&pw, '\0');
+		buf_printf(why, _("Account %s: %s; fix privacy."), name,
+			   pw.data ? pw.data : "");
+		buf_free(&pw);
+		err = EINVAL;
+		goto out;
+	}
+	err = dup_opt(&acc->preferred_identity,
+		      conf_get(conf, section, "preferred_identity"));
+	if (!err)
+		err = dup_opt(&acc->keep_headers,
+			      conf_get(conf, section, "keep_headers"));
+	if (err)
+		goto out;
+	acc->ppi_trusted = ppi_may_leave(acc, conf_get(conf, section,
+						       "trusted_hosts"));
+
 	v = conf_get(conf, section, "password_file");
 	if (v && *v) {
 		err = read_password(&acc->password, v);
@@ -216,5 +288,19 @@ void account_free(struct account *acc)
 	free(acc->username);
 	free(acc->domain);
 	free(acc->privacy);
+	free(acc->preferred_identity);
+	free(acc->keep_headers);
 	free(acc);
+}
+
+void account_scrub_policy(const struct account *acc,
+			  struct scrub_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	if (!acc)
+		return;
+	pol->level = acc->privacy_level;
+	pol->preferred_identity = acc->preferred_identity;
+	pol->ppi_trusted = acc->ppi_trusted;
+	pol->keep_headers = acc->keep_headers;
 }

@@ -27,6 +27,12 @@ struct account {
 	char *password;         /* from password or password_file; "" if none */
 	char *domain;           /* the AOR's host: what TLS must prove */
 	char *privacy;          /* NULL when unset */
+	unsigned privacy_level; /* PRIV_* of ua/privacy.h, 0 when unset */
+	char *preferred_identity; /* NULL when unset */
+	char *keep_headers;     /* kept despite header privacy; NULL */
+	/* P-Preferred-Identity may go to the first hop: an outbound proxy
+	 * named in trusted_hosts, reached over TLS (RFC 3325 9.1). */
+	bool ppi_trusted;
 	bool sips;              /* the AOR is sips: */
 	bool require_tls;       /* nothing over UDP or TCP */
 	bool has_tp;            /* transport was set */
@@ -45,5 +51,10 @@ struct account {
 int account_alloc(struct account **ap, const struct conf *conf,
 		  const char *name, struct buf *why);
 void account_free(struct account *acc);
+
+struct scrub_policy;
+/* The account's privacy as the scrubber takes it (strings borrowed). */
+void account_scrub_policy(const struct account *acc,
+			  struct scrub_policy *pol);
 
 #endif

@@ -1,7 +1,9 @@
 /* call.c - calls: INVITE with SDP offer/answer, CANCEL, BYE, hold by re-INVITE, incoming calls (RFC 3261, RFC 3264). */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,9 @@
 #include "ua/auth.h"
 #include "ua/call.h"
 #include "ua/offer.h"
+#include "ua/privacy.h"
 #include "ua/refer.h"
+#include "ua/scrub.h"
 #include "ua/stack.h"
 
 #define CALL_LOG "call"
@@ -43,8 +47,10 @@ struct call {
 	bool out;
 	char peer[256];
 	char ruri[256];
-	char callid[64];
+	char callid[256];
 	char ltag[32];
+	/* The call's privacy level (ua/privacy.h); 0: the account's. */
+	unsigned privacy;
 	uint32_t cseq;              /* of the last INVITE outside the dialog */
 	/* The next hop: fixed for the call (the proxy that Record-Routes,
 	 * or the far end itself). */
@@ -99,6 +105,7 @@ struct call_mgr {
 	uint16_t port_min, port_max;
 	bool auto_answer;
 	unsigned auto_answer_s;
+	unsigned next_privacy;      /* for the next call placed; 0: account's */
 	call_change_h *change_h;
 	void *change_arg;
 };
@@ -162,6 +169,8 @@ static void call_free(struct call *c)
 	sip_dialog_free(c->dlg);
 	if (c->own_conn)
 		stack_conn_release(c->conn);
+	if (*c->callid)
+		scrub_unbind(c->callid);
 	free(c);
 }
 
@@ -755,19 +764,18 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 					    sizeof(reason)));
 }
 
-static void send_invite(struct call *c)
+/* The INVITE of c as the model holds it (before credentials and the
+ * scrubber): send_invite() and the wire preview build it alike. */
+static int build_invite(struct call *c, const char *hp,
+			struct sip_msg **reqp)
 {
 	const struct account *acc = c->ca->acc;
 	struct sip_msg *req = NULL;
 	struct buf sdp;
-	char hp[128];
 	int err;
 
 	buf_init(&sdp, 2048);
-	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
-	if (!err)
-		err = sip_msg_request_alloc(&req, "INVITE", c->ruri);
-	c->cseq++;
+	err = sip_msg_request_alloc(&req, "INVITE", c->ruri);
 	if (!err)
 		err = sip_tsx_via_add(req, c->tgt.tp, hp);
 	if (!err && acc->outbound_proxy)
@@ -796,9 +804,27 @@ static void send_invite(struct call *c)
 		err = make_sdp(c, &sdp, hp, NULL, 0);
 	if (!err)
 		err = set_sdp(req, &sdp);
+	buf_free(&sdp);
+	if (err) {
+		sip_msg_free(req);
+		return err;
+	}
+	*reqp = req;
+	return 0;
+}
+
+static void send_invite(struct call *c)
+{
+	struct sip_msg *req = NULL;
+	char hp[128];
+	int err;
+
+	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
+	c->cseq++;
+	if (!err)
+		err = build_invite(c, hp, &req);
 	if (!err)
 		err = auth_authorize(c->ca->auth, req);
-	buf_free(&sdp);
 	if (err) {
 		sip_msg_free(req);
 		call_set_state(c, CALL_FAILED, 0, _("cannot build the INVITE"));
@@ -915,6 +941,34 @@ static int route_call(struct call *c)
 /* Calls                                                               */
 /* ------------------------------------------------------------------ */
 
+/* The scrubber's policy for c: the account's, with the call's level. */
+static void call_scrub_policy(const struct call *c, struct scrub_policy *pol)
+{
+	account_scrub_policy(c->ca->acc, pol);
+	if (c->privacy)
+		pol->level = c->privacy;
+}
+
+/* Every message with c's Call-ID, whoever builds it (the transaction
+ * layer's ACK and CANCEL too), leaves with c's privacy.  A call that
+ * cannot have it does not go ahead. */
+static int privacy_bind(struct call *c)
+{
+	struct scrub_policy pol;
+	char lv[PRIVACY_STR_MAX];
+	int err;
+
+	call_scrub_policy(c, &pol);
+	err = scrub_bind(c->callid, &pol);
+	privacy_str(lv, sizeof(lv), pol.level);
+	if (err)
+		log_warn(CALL_LOG, "call %u: cannot apply privacy %s: %s",
+			 c->id, *lv ? lv : "(unset)", strerror(err));
+	else if (*lv)
+		log_info(CALL_LOG, "call %u: privacy %s", c->id, lv);
+	return err;
+}
+
 static int call_new(struct call **cp, struct call_mgr *cm,
 		    struct call_acct *ca, bool out)
 {
@@ -1015,6 +1069,20 @@ static int dial_from(struct call_mgr *cm, struct call_acct *ca,
 	}
 	c->cseq &= 0xffff;
 	c->referrer = referrer;
+	/* The level the user chose goes with the call the user placed;
+	 * a call a REFER asks for has the account's (or its referrer's). */
+	if (!referrer) {
+		c->privacy = cm->next_privacy;
+		cm->next_privacy = 0;
+	} else {
+		struct call *rc = find_id(cm, referrer);
+
+		c->privacy = rc ? rc->privacy : 0;
+	}
+	if (privacy_bind(c)) {
+		unlink_free(c);
+		return ENOMEM;
+	}
 	cm->selected = c->id;
 	*cp = c;
 	call_set_state(c, CALL_CALLING, 0, "");
@@ -1562,6 +1630,18 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 	}
 	if (!sip_msg_addr(req, SIP_HDR_FROM, &from))
 		pl_strcpy(c->peer, sizeof(c->peer), &from->uri_raw);
+	{
+		struct pl cid;
+
+		if (sip_msg_callid(req, &cid) || cid.l >= sizeof(c->callid) ||
+		    !pl_strcpy(c->callid, sizeof(c->callid), &cid) ||
+		    privacy_bind(c)) {
+			*c->callid = '\0';
+			(void)sip_stsx_respond(st, 500, NULL);
+			unlink_free(c);
+			return true;
+		}
+	}
 	sip_stsx_peer(st, &c->tgt, &flow);
 	c->have_tgt = true;
 	c->conn = flow;          /* the stack's own conn for that flow */
@@ -1918,6 +1998,16 @@ int call_mgr_add_account(struct call_mgr *cm, struct account *acc)
 		return EINVAL;
 	if (cm->nacct == MAX_ACCOUNTS)
 		return E2BIG;
+	/* Answers outside any call (stateless ones, OPTIONS) follow the
+	 * first account's privacy. */
+	if (!cm->nacct) {
+		struct scrub_policy pol;
+
+		account_scrub_policy(acc, &pol);
+		err = scrub_set_default(&pol);
+		if (err)
+			return err;
+	}
 	err = auth_alloc(&cm->acct[cm->nacct].auth, acc->username,
 			 acc->password);
 	if (err)
@@ -1937,4 +2027,120 @@ void call_mgr_set_change_handler(struct call_mgr *cm, call_change_h *h,
 {
 	cm->change_h = h;
 	cm->change_arg = arg;
+}
+
+/* ------------------------------------------------------------------ */
+/* Privacy for the next call, and its wire preview                     */
+/* ------------------------------------------------------------------ */
+
+void call_mgr_set_next_privacy(struct call_mgr *cm, unsigned level)
+{
+	if (cm)
+		cm->next_privacy = level;
+}
+
+unsigned call_mgr_next_privacy(const struct call_mgr *cm, bool *from_acc)
+{
+	unsigned lv = 0;
+
+	if (cm && cm->next_privacy)
+		lv = cm->next_privacy;
+	else if (cm && cm->nacct)
+		lv = cm->acct[0].acc->privacy_level;
+	if (from_acc)
+		*from_acc = !cm || !cm->next_privacy;
+	return lv;
+}
+
+/* Where the preview's INVITE would go: the first hop's address when it
+ * is written as one, else the loopback (the name is not resolved: a
+ * preview never waits for DNS). */
+static void preview_target(struct sip_target *t, const struct account *acc,
+			   const char *ruri)
+{
+	const char *hop = acc->outbound_proxy ? acc->outbound_proxy :
+			  acc->do_register ? acc->registrar : ruri;
+	struct sockaddr_in *in = (struct sockaddr_in *)&t->addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&t->addr;
+	struct sip_uri uri;
+	char host[64];
+	struct pl s;
+
+	memset(t, 0, sizeof(*t));
+	t->tp = acc->sips || acc->require_tls || !strncmp(ruri, "sips:", 5) ?
+		SIP_TP_TLS : acc->has_tp ? acc->tp : SIP_TP_UDP;
+	in->sin_family = AF_INET;
+	in->sin_port = htons(5060);
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t->addrlen = sizeof(*in);
+	pl_set_str(&s, hop);
+	if (sip_uri_decode(&uri, &s) ||
+	    pl_strcpy(host, sizeof(host), &uri.host) != uri.host.l)
+		return;
+	if (uri.port)
+		in->sin_port = htons(uri.port);
+	if (uri.host_type == SIP_HOST_IPV6) {
+		uint16_t port = in->sin_port;
+
+		memset(in6, 0, sizeof(*in6));
+		if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+			in6->sin6_family = AF_INET6;
+			in6->sin6_port = port;
+			t->addrlen = sizeof(*in6);
+		} else {
+			in->sin_family = AF_INET;
+			in->sin_port = port;
+			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		}
+	} else if (uri.host_type == SIP_HOST_IPV4) {
+		(void)inet_pton(AF_INET, host, &in->sin_addr);
+	}
+}
+
+int call_preview(struct call_mgr *cm, const char *target, struct buf *out)
+{
+	struct scrub_policy pol;
+	struct sip_msg *req = NULL;
+	struct call *c;
+	char hp[128];
+	int err;
+
+	if (!cm || !out)
+		return EINVAL;
+	if (!cm->nacct)
+		return ENOENT;
+	/* A call that is never placed: nothing of it stays anywhere. */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return ENOMEM;
+	c->cm = cm;
+	c->out = true;
+	c->ca = dial_account(cm, target && *target ? target : "preview");
+	c->privacy = cm->next_privacy;
+	if (target && *target)
+		err = target_uri(c->ruri, sizeof(c->ruri), c->ca->acc, target);
+	else
+		err = make_ruri(c->ruri, sizeof(c->ruri), c->ca->acc,
+				"someone");
+	if (!err && (rand_callid(c->callid, sizeof(c->callid)) ||
+		     rand_tag(c->ltag, sizeof(c->ltag)) ||
+		     rand_bytes(&c->cseq, sizeof(c->cseq)) ||
+		     rand_bytes(&c->lo.sess_id, sizeof(c->lo.sess_id))))
+		err = EIO;
+	c->cseq = (c->cseq & 0xffff) + 1;
+	c->lo.sess_id &= 0x7fffffffffffull;
+	c->lo.port = offer_port_pick(cm->port_min, cm->port_max);
+	if (!err) {
+		preview_target(&c->tgt, c->ca->acc, c->ruri);
+		err = stack_hostport(cm->st, &c->tgt, hp, sizeof(hp));
+	}
+	if (!err)
+		err = build_invite(c, hp, &req);
+	if (!err) {
+		call_scrub_policy(c, &pol);
+		err = scrub_print(out, req, &pol);
+	}
+	sip_msg_free(req);
+	free(c);
+	return err;
 }

@@ -104,4 +104,19 @@ bool call_mgr_busy(const struct call_mgr *cm);
 
 const char *call_state_name(enum call_state s);
 
+/* The privacy level (ua/privacy.h) of the next call the user places;
+ * 0 gives it the account's.  Used once, by the next call_dial(). */
+void call_mgr_set_next_privacy(struct call_mgr *cm, unsigned level);
+/* The level the next call will have; *from_acc (may be NULL): it is the
+ * (first) account's. */
+unsigned call_mgr_next_privacy(const struct call_mgr *cm, bool *from_acc);
+
+struct buf;
+/* The wire preview: the INVITE the next call to target (NULL or "": a
+ * made-up user at the account's domain) would send, after the
+ * scrubber, printed into out.  Not sent; credentials are not added.
+ * Addresses are the first hop's when it is written as an address, else
+ * the loopback's (no DNS is waited for). */
+int call_preview(struct call_mgr *cm, const char *target, struct buf *out);
+
 #endif

@@ -15,6 +15,7 @@
 #include "sip/tsx.h"
 #include "ua/account.h"
 #include "ua/ping.h"
+#include "ua/scrub.h"
 #include "ua/stack.h"
 
 #define PING_LOG "ping"
@@ -32,7 +33,29 @@ struct ping {
 	char tls_domain[SIP_TARGET_HOST_MAX];
 	unsigned answered, failed;
 	bool down;                 /* the last ping failed */
+	/* Each ping is a new request with a new Call-ID, bound to the
+	 * account's privacy so the scrubber treats it as the account's own;
+	 * one ping runs at a time, so only the latest stays bound. */
+	char callid[48];
+	bool bound;
 };
+
+static int ping_bind(struct ping *p)
+{
+	struct scrub_policy pol;
+	int err;
+
+	if (p->bound)
+		scrub_unbind(p->callid);
+	p->bound = false;
+	err = rand_callid(p->callid, sizeof(p->callid));
+	if (err)
+		return err;
+	account_scrub_policy(p->acc, &pol);
+	err = scrub_bind(p->callid, &pol);
+	p->bound = !err;
+	return err;
+}
 
 static void ping_failure(struct ping *p, const char *why)
 {
@@ -81,12 +104,12 @@ static void send_options(struct ping *p)
 {
 	const struct account *acc = p->acc;
 	struct sip_msg *req = NULL;
-	char hp[128], callid[48], tag[32];
+	char hp[128], tag[32];
 	int err;
 
 	err = stack_hostport(p->st, &p->tgt, hp, sizeof(hp));
 	if (!err)
-		err = rand_callid(callid, sizeof(callid));
+		err = ping_bind(p);
 	if (!err)
 		err = rand_tag(tag, sizeof(tag));
 	if (!err)
@@ -101,7 +124,7 @@ static void send_options(struct ping *p)
 		err = sip_msg_hdr_addf(req, SIP_HDR_FROM, "<%s>;tag=%s",
 				       acc->aor, tag);
 	if (!err)
-		err = sip_msg_hdr_add(req, SIP_HDR_CALL_ID, callid);
+		err = sip_msg_hdr_add(req, SIP_HDR_CALL_ID, p->callid);
 	if (!err)
 		err = sip_msg_hdr_add(req, SIP_HDR_CSEQ, "1 OPTIONS");
 	if (!err)
@@ -226,6 +249,8 @@ void ping_free(struct ping *p)
 		return;
 	ping_stop(p);
 	stack_conn_release(p->conn);
+	if (p->bound)
+		scrub_unbind(p->callid);
 	free(p);
 }
 

@@ -21,6 +21,7 @@
 #include "ua/auth.h"
 #include "ua/ping.h"
 #include "ua/reg.h"
+#include "ua/scrub.h"
 #include "ua/secagree.h"
 #include "ua/stack.h"
 
@@ -581,6 +582,14 @@ int reg_alloc(struct reg **rp, struct stack *st, struct account *acc)
 	if (!err)
 		err = rand_bytes(&r->cseq, sizeof(r->cseq));
 	r->cseq = (r->cseq & 0xffff) + 1;
+	/* The account's privacy for every REGISTER (siptty.conf(5): From
+	 * and To keep the AOR being registered, Privacy is still sent). */
+	if (!err) {
+		struct scrub_policy pol;
+
+		account_scrub_policy(acc, &pol);
+		err = scrub_bind(r->callid, &pol);
+	}
 	if (!err)
 		err = auth_alloc(&r->auth, acc->username, acc->password);
 	/* The ping lives with the account's registration state, whether
@@ -607,6 +616,7 @@ void reg_free(struct reg *r)
 	auth_free(r->auth);
 	secagree_free(r->sa);
 	free(r->service_route);
+	scrub_unbind(r->callid);
 	free(r);
 }
 
