@@ -290,6 +290,7 @@ void account_free(struct account *acc)
 	free(acc->privacy);
 	free(acc->preferred_identity);
 	free(acc->keep_headers);
+	free(acc->service_route);
 	free(acc);
 }
 

@@ -41,6 +41,10 @@ struct account {
 	bool do_register;
 	uint32_t expires;
 	uint32_t options_ping;  /* seconds between OPTIONS pings; 0: off */
+	/* The Service-Route of the last 200 to REGISTER (RFC 3608), set by
+	 * ua/reg.c: the pre-loaded Route set of requests outside dialogs.
+	 * NULL when the registrar sent none. */
+	char *service_route;
 };
 
 /*

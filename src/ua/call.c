@@ -782,6 +782,10 @@ static int build_invite(struct call *c, const char *hp,
 		err = sip_msg_hdr_addf(req, SIP_HDR_ROUTE,
 				       strstr(acc->outbound_proxy, ";lr") ?
 				       "<%s>" : "<%s;lr>", acc->outbound_proxy);
+	/* RFC 3608: the registrar's Service-Route, after the outbound
+	 * proxy. */
+	if (!err && acc->service_route)
+		err = sip_msg_hdr_add(req, SIP_HDR_ROUTE, acc->service_route);
 	if (!err)
 		err = sip_msg_hdr_add(req, SIP_HDR_MAX_FORWARDS, "70");
 	if (!err && acc->display_name)
@@ -898,12 +902,34 @@ static void on_resolved(int err, const struct sip_target *t, size_t n,
 	send_invite(c);
 }
 
-/* The first hop: the outbound proxy, else the registrar (the proxy of a
- * registering account), else the target itself (RFC 3263). */
+/* The URI of the first entry of a Service-Route value ("<uri;lr>, ...":
+ * RFC 3608 allows only name-addr there), in out; ENOENT when there is
+ * none, E2BIG when it does not fit. */
+static int first_route_uri(const char *sr, char *out, size_t n)
+{
+	const char *lt = strchr(sr, '<');
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+
+	if (!gt || gt == lt + 1)
+		return ENOENT;
+	if ((size_t)(gt - lt - 1) >= n)
+		return E2BIG;
+	memcpy(out, lt + 1, (size_t)(gt - lt - 1));
+	out[gt - lt - 1] = '\0';
+	return 0;
+}
+
+/* The first hop: the outbound proxy, else the first Service-Route entry
+ * (RFC 3608), else the registrar (the proxy of a registering account),
+ * else the target itself (RFC 3263). */
 static int route_call(struct call *c)
 {
 	const struct account *acc = c->ca->acc;
+	char sr_hop[256];
 	const char *hop = acc->outbound_proxy ? acc->outbound_proxy :
+			  acc->service_route &&
+			  !first_route_uri(acc->service_route, sr_hop,
+					   sizeof(sr_hop)) ? sr_hop :
 			  acc->do_register ? acc->registrar : c->ruri;
 	bool tls_only = acc->sips || acc->require_tls;
 	char domain[SIP_TARGET_HOST_MAX];

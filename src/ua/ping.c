@@ -14,6 +14,7 @@
 #include "sip/resolve.h"
 #include "sip/tsx.h"
 #include "ua/account.h"
+#include "ua/auth.h"
 #include "ua/ping.h"
 #include "ua/scrub.h"
 #include "ua/stack.h"
@@ -28,6 +29,7 @@ struct ping {
 	struct sip_target tgt;
 	bool have_tgt;
 	struct sip_ctsx *ct;
+	struct auth *auth;         /* the account's credentials for pings */
 	struct tmr tmr;
 	const char *hop;           /* outbound proxy or registrar */
 	char tls_domain[SIP_TARGET_HOST_MAX];
@@ -38,7 +40,13 @@ struct ping {
 	 * one ping runs at a time, so only the latest stays bound. */
 	char callid[48];
 	bool bound;
+	/* A challenged ping is sent again once, same Call-ID, next CSeq. */
+	char ftag[32];
+	uint32_t cseq;
+	bool retried;
 };
+
+static void send_options(struct ping *p);
 
 static int ping_bind(struct ping *p)
 {
@@ -61,6 +69,7 @@ static void ping_failure(struct ping *p, const char *why)
 {
 	p->failed++;
 	p->down = true;
+	p->retried = false;
 	/* The next ping looks the server up again. */
 	p->have_tgt = false;
 	log_warn(PING_LOG, _("account %s: OPTIONS ping to %s failed: %s"),
@@ -90,6 +99,27 @@ static void on_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 		return;
 	sip_ctsx_set_handler(ct, NULL, NULL);
 	p->ct = NULL;
+	if ((code == 401 || code == 407) && p->auth && !p->retried) {
+		const char *why = NULL;
+		int err = auth_challenge(p->auth, resp, &why);
+
+		if (!err) {
+			p->retried = true;
+			send_options(p);
+			return;
+		}
+		log_warn(PING_LOG, _("account %s: cannot answer the "
+				     "challenge to OPTIONS from %s: %s"),
+			 p->acc->name, p->hop, why ? why : strerror(err));
+	} else if (code == 401 || code == 407) {
+		log_warn(PING_LOG, _("account %s: %s refuses the credentials "
+				     "sent with OPTIONS (%u); check username "
+				     "and password"), p->acc->name, p->hop,
+			 code);
+	} else if (code < 300 && p->auth) {
+		auth_accepted(p->auth);
+	}
+	p->retried = false;
 	p->answered++;
 	if (p->down)
 		log_info(PING_LOG, _("account %s: %s answers OPTIONS again "
@@ -104,14 +134,17 @@ static void send_options(struct ping *p)
 {
 	const struct account *acc = p->acc;
 	struct sip_msg *req = NULL;
-	char hp[128], tag[32];
+	char hp[128];
 	int err;
 
 	err = stack_hostport(p->st, &p->tgt, hp, sizeof(hp));
-	if (!err)
+	/* A new ping is a new Call-ID; its challenged retry is not. */
+	if (!err && !p->retried) {
 		err = ping_bind(p);
-	if (!err)
-		err = rand_tag(tag, sizeof(tag));
+		p->cseq = 0;
+		if (!err)
+			err = rand_tag(p->ftag, sizeof(p->ftag));
+	}
 	if (!err)
 		err = sip_msg_request_alloc(&req, "OPTIONS", p->hop);
 	if (!err)
@@ -122,16 +155,19 @@ static void send_options(struct ping *p)
 		err = sip_msg_hdr_addf(req, SIP_HDR_TO, "<%s>", p->hop);
 	if (!err)
 		err = sip_msg_hdr_addf(req, SIP_HDR_FROM, "<%s>;tag=%s",
-				       acc->aor, tag);
+				       acc->aor, p->ftag);
 	if (!err)
 		err = sip_msg_hdr_add(req, SIP_HDR_CALL_ID, p->callid);
 	if (!err)
-		err = sip_msg_hdr_add(req, SIP_HDR_CSEQ, "1 OPTIONS");
+		err = sip_msg_hdr_addf(req, SIP_HDR_CSEQ, "%u OPTIONS",
+				       ++p->cseq);
 	if (!err)
 		err = sip_msg_hdr_add(req, SIP_HDR_ACCEPT, STACK_ACCEPT);
 	if (!err)
 		err = sip_msg_hdr_add(req, SIP_HDR_USER_AGENT,
 				      stack_user_agent(p->st));
+	if (!err && p->auth)
+		err = auth_authorize(p->auth, req);
 	if (!err) {
 		err = sip_ctsx_alloc(&p->ct, stack_tsx(p->st), req, &p->tgt,
 				     p->conn, on_resp, p);
@@ -222,6 +258,15 @@ int ping_alloc(struct ping **pp, struct stack *st, const struct account *acc)
 		return ENOMEM;
 	p->st = st;
 	p->acc = acc;
+	/* RFC 3261 22: a server may challenge OPTIONS too. */
+	if (acc->options_ping && acc->password && *acc->password) {
+		int err = auth_alloc(&p->auth, acc->username, acc->password);
+
+		if (err) {
+			free(p);
+			return err;
+		}
+	}
 	p->hop = acc->outbound_proxy ? acc->outbound_proxy : acc->registrar;
 	tmr_init(&p->tmr);
 	if (acc->options_ping)
@@ -249,6 +294,7 @@ void ping_free(struct ping *p)
 		return;
 	ping_stop(p);
 	stack_conn_release(p->conn);
+	auth_free(p->auth);
 	if (p->bound)
 		scrub_unbind(p->callid);
 	free(p);

@@ -51,7 +51,6 @@ struct reg {
 	bool stopping;
 	bool verified;
 	bool interval_retry;
-	char *service_route;       /* Route for later requests (RFC 3608) */
 	reg_done_h *done_h;
 	void *done_arg;
 };
@@ -236,6 +235,9 @@ static void got_2xx(struct reg *r, struct sip_msg *resp)
 	r->retries = 0;
 	r->rounds = 0;
 	if (r->stopping) {
+		/* RFC 3608: the route set lives as long as the binding. */
+		free(r->acc->service_route);
+		r->acc->service_route = NULL;
 		reg_set_state(r, REG_UNREGISTERED, sip_msg_status(resp),
 			      "");
 		finish_stop(r);
@@ -248,10 +250,10 @@ static void got_2xx(struct reg *r, struct sip_msg *resp)
 			buf_puts(&b, ", ");
 		buf_putpl(&b, &h->val);
 	}
-	free(r->service_route);
-	r->service_route = NULL;
+	free(r->acc->service_route);
+	r->acc->service_route = NULL;
 	if (b.len && !b.err)
-		r->service_route = strdup(b.data);
+		r->acc->service_route = strdup(b.data);
 	buf_free(&b);
 
 	e = granted_expires(r, resp);
@@ -615,7 +617,6 @@ void reg_free(struct reg *r)
 	ping_free(r->ping);
 	auth_free(r->auth);
 	secagree_free(r->sa);
-	free(r->service_route);
 	scrub_unbind(r->callid);
 	free(r);
 }
