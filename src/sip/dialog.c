@@ -108,18 +108,13 @@ static int routes_set(struct sip_dialog *d, struct sip_msg *msg, bool reverse)
 	return 0;
 }
 
-static int target_set(struct sip_dialog *d, struct sip_msg *msg)
+/* The remote target becomes uri (sips: kept for a secure dialog). */
+static int target_take(struct sip_dialog *d, const struct pl *uri)
 {
-	const struct sip_addrs *c;
 	char *t;
 	int err;
 
-	err = sip_msg_addrs(msg, SIP_HDR_CONTACT, &c);
-	if (err)
-		return err;
-	if (c->star || c->n != 1 || !c->v[0].uri_ok)
-		return EBADMSG;
-	err = uri_dup(&t, &c->v[0].uri_raw, d->secure);
+	err = uri_dup(&t, uri, d->secure);
 	if (err)
 		return err;
 	free(d->target);
@@ -127,12 +122,24 @@ static int target_set(struct sip_dialog *d, struct sip_msg *msg)
 	return 0;
 }
 
+static int target_set(struct sip_dialog *d, struct sip_msg *msg)
+{
+	const struct sip_addrs *c;
+	int err;
+
+	err = sip_msg_addrs(msg, SIP_HDR_CONTACT, &c);
+	if (err)
+		return err;
+	if (c->star || c->n != 1 || !c->v[0].uri_ok)
+		return EBADMSG;
+	return target_take(d, &c->v[0].uri_raw);
+}
+
 /* RFC 2543 made Contact optional (RFC 4475 inv2543): a dialog such a
  * peer creates reaches it at its From address. */
 static int target_set_from(struct sip_dialog *d, struct sip_msg *req)
 {
 	const struct sip_addr *from;
-	char *t;
 	int err;
 
 	err = sip_msg_addr(req, SIP_HDR_FROM, &from);
@@ -140,12 +147,7 @@ static int target_set_from(struct sip_dialog *d, struct sip_msg *req)
 		return err;
 	if (!from->uri_ok || from->uri.scheme == SIP_URI_TEL)
 		return EBADMSG;
-	err = uri_dup(&t, &from->uri_raw, d->secure);
-	if (err)
-		return err;
-	free(d->target);
-	d->target = t;
-	return 0;
+	return target_take(d, &from->uri_raw);
 }
 
 static int str_set(char **dst, const struct pl *src)

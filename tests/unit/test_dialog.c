@@ -681,12 +681,36 @@ static void test_uas2xx_ack_stops(void **state)
 	fx_free(f);
 }
 
+/* RFC 2543 (RFC 4475 inv2543): no Contact, no From tag: the dialog still
+ * forms, reaching the caller at its From address. */
+static void test_uas_rfc2543_no_contact(void **state)
+{
+	struct sip_msg *req = parse(
+		"INVITE sip:UserB@example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP iftgw.example.com\r\n"
+		"From: <sip:+13035551111@ift.client.example.net;user=phone>\r\n"
+		"To: sip:+16505552222@ss1.example.net;user=phone\r\n"
+		"Call-ID: inv2543.1717@ift.client.example.com\r\n"
+		"CSeq: 56 INVITE\r\n"
+		"Content-Length: 0\r\n\r\n");
+	struct sip_dialog *d = NULL;
+
+	(void)state;
+	assert_int_equal(sip_dialog_alloc_uas(&d, req, "lt"), 0);
+	assert_string_equal(sip_dialog_remote_target(d),
+			    "sip:+13035551111@ift.client.example.net;user=phone");
+	assert_string_equal(sip_dialog_remote_tag(d), "");
+	sip_dialog_free(d);
+	sip_msg_free(req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uac_from_2xx),
 		cmocka_unit_test(test_uac_early_then_confirmed),
 		cmocka_unit_test(test_uas_from_request),
+		cmocka_unit_test(test_uas_rfc2543_no_contact),
 		cmocka_unit_test(test_request_loose),
 		cmocka_unit_test(test_request_strict),
 		cmocka_unit_test(test_request_no_route),
