@@ -51,6 +51,7 @@ struct reg {
 	bool stopping;
 	bool verified;
 	bool interval_retry;
+	unsigned flow_losses;      /* flows lost since the last success */
 	reg_done_h *done_h;
 	void *done_arg;
 };
@@ -182,7 +183,13 @@ static void on_conn(struct stack_conn *c, const struct sip_flow_event *ev,
 			 r->acc->name, ev->text ? ev->text : "");
 		reg_set_state(r, REG_REGISTERING, 0,
 			      ev->text ? ev->text : "");
-		tmr_start(stack_loop(r->st), &r->tmr, 1000, on_timer, r);
+		/* 1 s after a lost flow, then longer each time a new flow is
+		 * lost before a registration succeeds on it (a server that
+		 * drops every handshake must not get one a second). */
+		tmr_start(stack_loop(r->st), &r->tmr,
+			  1000u << (r->flow_losses < 6 ? r->flow_losses : 6),
+			  on_timer, r);
+		r->flow_losses++;
 		break;
 	default:
 		break;
@@ -234,6 +241,7 @@ static void got_2xx(struct reg *r, struct sip_msg *resp)
 	}
 	r->retries = 0;
 	r->rounds = 0;
+	r->flow_losses = 0;
 	if (r->stopping) {
 		/* RFC 3608: the route set lives as long as the binding. */
 		free(r->acc->service_route);
