@@ -316,3 +316,51 @@ io_sipp_bg() {
 	io_spawn "$io_sl" "$io_ss" sh -c 'cd "$0" && exec sipp "$@"' "$io_dir" "$@" \
 		-ci 127.0.0.1 -cp "$io_scp" -nostdin
 }
+
+# ---- siptty under test (shared by the call and reg tiers) --------------
+
+# io_siptty SECONDS NAME CONF SCRIPT [OPTION]...: siptty headless, bounded,
+# in the foreground; events in $io_dir/NAME.events, log in
+# $io_dir/logs/NAME.log, output in $io_dir/logs/NAME.out.
+io_siptty() {
+	io_yt=$1 io_yn=$2 io_yc=$3 io_ys=$4
+	shift 4
+	# shellcheck disable=SC2046
+	env $(io_env) timeout -k 3 "$io_yt" "$top_builddir/src/siptty" --headless -d \
+		-c "$io_yc" --script "$io_ys" --events "$io_dir/$io_yn.events" \
+		--log "$io_dir/logs/$io_yn.log" "$@" < /dev/null > "$io_dir/logs/$io_yn.out" 2>&1
+}
+
+# io_ytates TYPE FILE: the states of TYPE events (call, reg) in order.
+io_states() {
+	sed -n "s/.*\"type\":\"$1\".*\"state\":\"\\([a-z-]*\\)\".*/\\1/p" "$2" | tr '\n' ' '
+}
+
+# io_udp_conf FILE PORT: a sip: account that does not register, over UDP.
+io_udp_conf() {
+	cat > "$1" <<-EOC
+	[sip]
+	listen = 127.0.0.1:$2
+	[account alice]
+	aor = sip:alice@127.0.0.1
+	password = alicepw
+	transport = udp
+	require_tls = no
+	register = no
+	EOC
+}
+
+# io_wait_gone PID: waits up to 5 s for a SIPp run to finish by itself,
+# then stops it; fails when it had to be stopped or failed.
+io_wait_gone() {
+	io_wk=50
+	while [ $io_wk -gt 0 ] && kill -0 "$1" 2>/dev/null; do sleep 0.1; io_wk=$((io_wk - 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		io_stop_pid "$1"
+		return 1
+	fi
+	wait "$1"
+	io_wr=$?
+	io_stop_pid "$1"
+	return $io_wr
+}

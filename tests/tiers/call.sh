@@ -23,34 +23,14 @@ cl_step() {
 
 # cl_siptty NAME CONF SCRIPT [OPTION]...: siptty headless, bounded, in the
 # foreground; events in $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-cl_siptty() {
-	cl_n=$1 cl_c=$2 cl_s=$3
-	shift 3
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 40 "$cl_siptty" --headless -d -c "$cl_c" \
-		--script "$cl_s" --events "$io_dir/$cl_n.events" \
-		--log "$io_dir/logs/$cl_n.log" "$@" < /dev/null > "$io_dir/logs/$cl_n.out" 2>&1
-}
+cl_siptty() { io_siptty 40 "$@"; }
 
 # cl_states FILE: the call states in order, space-separated.
-cl_states() {
-	sed -n 's/.*"type":"call".*"state":"\([a-z-]*\)".*/\1/p' "$1" | tr '\n' ' '
-}
+cl_states() { io_states call "$1"; }
 
 # cl_udp_conf FILE PORT: a sip: account that does not register, over UDP,
 # listening on PORT (for SIPp peers that talk to siptty directly).
-cl_udp_conf() {
-	cat > "$1" <<-EOC
-	[sip]
-	listen = 127.0.0.1:$2
-	[account alice]
-	aor = sip:alice@127.0.0.1
-	password = alicepw
-	transport = udp
-	require_tls = no
-	register = no
-	EOC
-}
+cl_udp_conf() { io_udp_conf "$@"; }
 
 cl_run() {
 	io_workdir "$logdir" call || { bad "call: cannot make a work directory"; return; }

@@ -33,14 +33,7 @@ c2_step() {
 
 # c2_siptty NAME CONF SCRIPT [OPTION]...: siptty headless, bounded, in the
 # foreground; events in $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-c2_siptty() {
-	c2_n=$1 c2_c=$2 c2_s=$3
-	shift 3
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 40 "$c2_siptty" --headless -d -c "$c2_c" \
-		--script "$c2_s" --events "$io_dir/$c2_n.events" \
-		--log "$io_dir/logs/$c2_n.log" "$@" < /dev/null > "$io_dir/logs/$c2_n.out" 2>&1
-}
+c2_siptty() { io_siptty 40 "$@"; }
 
 # c2_states FILE [CALL]: the call states in order (of call CALL only).
 c2_states() {
@@ -52,33 +45,11 @@ c2_states() {
 }
 
 # c2_udp_conf FILE PORT: a sip: account that does not register, over UDP.
-c2_udp_conf() {
-	cat > "$1" <<-EOC
-	[sip]
-	listen = 127.0.0.1:$2
-	[account alice]
-	aor = sip:alice@127.0.0.1
-	password = alicepw
-	transport = udp
-	require_tls = no
-	register = no
-	EOC
-}
+c2_udp_conf() { io_udp_conf "$@"; }
 
 # c2_wait_gone PID: waits up to 5 s for a SIPp run to finish by itself,
 # then stops it; fails when it had to be stopped or failed.
-c2_wait_gone() {
-	c2_k=50
-	while [ $c2_k -gt 0 ] && kill -0 "$1" 2>/dev/null; do sleep 0.1; c2_k=$((c2_k - 1)); done
-	if kill -0 "$1" 2>/dev/null; then
-		io_stop_pid "$1"
-		return 1
-	fi
-	wait "$1"
-	c2_wr=$?
-	io_stop_pid "$1"
-	return $c2_wr
-}
+c2_wait_gone() { io_wait_gone "$@"; }
 
 # ------------------------------------------------------------------ #
 # linphonec (PeerLab recipe, section 4): commands through a FIFO on   #

@@ -27,48 +27,17 @@ c3_step() {
 
 # c3_run_siptty NAME CONF SCRIPT [OPTION]...: siptty headless, bounded, in
 # the foreground; events in $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-c3_run_siptty() {
-	c3_n=$1 c3_c=$2 c3_s=$3
-	shift 3
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 30 "$c3_siptty" --headless -d -c "$c3_c" \
-		--script "$c3_s" --events "$io_dir/$c3_n.events" \
-		--log "$io_dir/logs/$c3_n.log" "$@" < /dev/null > "$io_dir/logs/$c3_n.out" 2>&1
-}
+c3_run_siptty() { io_siptty 30 "$@"; }
 
 # c3_states FILE: the call states in order.
-c3_states() {
-	grep '"type":"call"' "$1" | sed -n 's/.*"state":"\([a-z-]*\)".*/\1/p' | tr '\n' ' '
-}
+c3_states() { io_states call "$1"; }
 
 # c3_udp_conf FILE PORT: a sip: account that does not register, over UDP.
-c3_udp_conf() {
-	cat > "$1" <<-EOC
-	[sip]
-	listen = 127.0.0.1:$2
-	[account alice]
-	aor = sip:alice@127.0.0.1
-	password = alicepw
-	transport = udp
-	require_tls = no
-	register = no
-	EOC
-}
+c3_udp_conf() { io_udp_conf "$@"; }
 
 # c3_wait_gone PID: waits up to 5 s for a SIPp run to finish by itself,
 # then stops it; fails when it had to be stopped or failed.
-c3_wait_gone() {
-	c3_k=50
-	while [ $c3_k -gt 0 ] && kill -0 "$1" 2>/dev/null; do sleep 0.1; c3_k=$((c3_k - 1)); done
-	if kill -0 "$1" 2>/dev/null; then
-		io_stop_pid "$1"
-		return 1
-	fi
-	wait "$1"
-	c3_wr=$?
-	io_stop_pid "$1"
-	return $c3_wr
-}
+c3_wait_gone() { io_wait_gone "$@"; }
 
 # c3_reject NAME CODE REASON KEYS...: a SIPp UAC calls siptty, which
 # rejects the ringing call with the script lines KEYS.

@@ -24,19 +24,10 @@ c4_step() {
 
 # c4_siptty NAME CONF SCRIPT [OPTION]...: siptty headless, bounded, in the
 # foreground; events in $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-c4_siptty() {
-	c4_n=$1 c4_c=$2 c4_s=$3
-	shift 3
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 40 "$c4_siptty" --headless -d -c "$c4_c" \
-		--script "$c4_s" --events "$io_dir/$c4_n.events" \
-		--log "$io_dir/logs/$c4_n.log" "$@" < /dev/null > "$io_dir/logs/$c4_n.out" 2>&1
-}
+c4_siptty() { io_siptty 40 "$@"; }
 
 # c4_states TYPE FILE: the states of events of TYPE (call, reg) in order.
-c4_states() {
-	sed -n "s/.*\"type\":\"$1\".*\"state\":\"\\([a-z-]*\\)\".*/\\1/p" "$2" | tr '\n' ' '
-}
+c4_states() { io_states "$@"; }
 
 # c4_conf NAME KPORT: a sips: account for alice at kamailio's TLS port.
 c4_conf() {

@@ -18,17 +18,10 @@ rg_step() {
 
 # rg_siptty NAME CONF SCRIPT: runs siptty headless, bounded; events in
 # $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-rg_siptty() {
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 40 "$rg_siptty" --headless -d -c "$2" \
-		--script "$3" --events "$io_dir/$1.events" \
-		--log "$io_dir/logs/$1.log" < /dev/null > "$io_dir/logs/$1.out" 2>&1
-}
+rg_siptty() { io_siptty 40 "$@"; }
 
 # rg_states FILE: the reg states in order, space-separated.
-rg_states() {
-	sed -n 's/.*"type":"reg".*"state":"\([a-z]*\)".*/\1/p' "$1" | tr '\n' ' '
-}
+rg_states() { io_states reg "$1"; }
 
 rg_script() {
 	printf '# registration tier\nwait reg state=%s %s\n%s' "$2" "${3:-10}" "${4:-}" > "$1"

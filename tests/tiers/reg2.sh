@@ -20,14 +20,7 @@ r2_step() {
 
 # r2_run_siptty NAME CONF SCRIPT [ARGS]: siptty headless, bounded; events in
 # $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-r2_run_siptty() {
-	r2_n=$1 r2_c=$2 r2_s=$3
-	shift 3
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 45 "$r2_siptty" --headless -d -c "$r2_c" \
-		--script "$r2_s" --events "$io_dir/$r2_n.events" \
-		--log "$io_dir/logs/$r2_n.log" "$@" < /dev/null > "$io_dir/logs/$r2_n.out" 2>&1
-}
+r2_run_siptty() { io_siptty 45 "$@"; }
 
 # r2_states FILE [ACCOUNT]: the reg states in order, space-separated.
 r2_states() {

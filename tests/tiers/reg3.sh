@@ -21,18 +21,10 @@ r3_step() {
 
 # r3_run_siptty NAME CONF SCRIPT: siptty headless, bounded; events in
 # $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-r3_run_siptty() {
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 45 "$r3_siptty" --headless -d -c "$2" \
-		--script "$3" --events "$io_dir/$1.events" \
-		--log "$io_dir/logs/$1.log" < /dev/null > "$io_dir/logs/$1.out" 2>&1
-}
+r3_run_siptty() { io_siptty 45 "$@"; }
 
 # r3_states FILE: the reg states in order, space-separated.
-r3_states() {
-	grep '"type":"reg"' "$1" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p' |
-		tr '\n' ' '
-}
+r3_states() { io_states reg "$1"; }
 
 # r3_dns_start CONF: dnsmasq with CONF on a free port, like tests/tiers/dns.sh;
 # sets r3_dns_pid (the timeout wrapper, stopped with io_stop_pid) and r3_dns_port.

@@ -21,17 +21,10 @@ r4_step() {
 
 # r4_run_siptty NAME CONF SCRIPT: siptty headless, bounded; events in
 # $io_dir/NAME.events, log in $io_dir/logs/NAME.log.
-r4_run_siptty() {
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 40 "$r4_siptty" --headless -d -c "$2" \
-		--script "$3" --events "$io_dir/$1.events" \
-		--log "$io_dir/logs/$1.log" < /dev/null > "$io_dir/logs/$1.out" 2>&1
-}
+r4_run_siptty() { io_siptty 40 "$@"; }
 
 # r4_states KIND FILE: the KIND (reg or call) states in order.
-r4_states() {
-	sed -n "s/.*\"type\":\"$1\".*\"state\":\"\\([a-z-]*\\)\".*/\\1/p" "$2" | tr '\n' ' '
-}
+r4_states() { io_states "$@"; }
 
 # r4_wait_gone PID: up to 5 s for SIPp to end by itself, then stops it;
 # fails when it had to be stopped.
@@ -127,18 +120,7 @@ r4_tls() {
 }
 
 # r4_udp_conf FILE PORT: a sip: account that does not register, over UDP.
-r4_udp_conf() {
-	cat > "$1" <<-EOC
-	[sip]
-	listen = 127.0.0.1:$2
-	[account alice]
-	aor = sip:alice@127.0.0.1
-	password = alicepw
-	transport = udp
-	require_tls = no
-	register = no
-	EOC
-}
+r4_udp_conf() { io_udp_conf "$@"; }
 
 # 2. In-dialog challenges: the hold re-INVITE (407) and the BYE (401), then
 # a REFER (407); SIPp UASs over UDP, straight to siptty.
