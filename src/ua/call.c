@@ -93,6 +93,8 @@ struct call {
 	unsigned referrer;          /* the new call: the call it replaces */
 	uint64_t start_ms, end_ms;
 	uint16_t code;
+	bool muted;
+	struct ident_verdict ident;
 };
 
 struct call_mgr {
@@ -1896,6 +1898,30 @@ int call_hold_toggle(struct call_mgr *cm)
 	return 0;
 }
 
+int call_mute_toggle(struct call_mgr *cm)
+{
+	struct call *c = selected(cm);
+
+	if (!c || !is_up(c))
+		return ENOENT;
+	c->muted = !c->muted;
+	changed(cm);
+	return 0;
+}
+
+int call_dtmf(struct call_mgr *cm, char digit)
+{
+	struct call *c = selected(cm);
+
+	if (!c || !is_up(c))
+		return ENOENT;
+	if (!strchr("0123456789*#ABCD", digit) || !digit)
+		return EINVAL;
+	if (!c->have_media || c->media.dtmf_pt < 0)
+		return ENOTSUP;
+	return ENOTSUP;	/* FIXME: media engine not wired yet */
+}
+
 int call_select_next(struct call_mgr *cm)
 {
 	struct call *c = find_id(cm, cm->selected);
@@ -1970,6 +1996,10 @@ int call_mgr_info(const struct call_mgr *cm, size_t i, struct call_info *ci)
 	ci->end_ms = c->end_ms;
 	ci->code = c->code;
 	ci->selected = c->id == cm->selected;
+	ci->ident = c->ident;
+	ci->muted = c->muted;
+	ci->loss_pct = -1;
+	ci->rtt_ms = -1;
 	return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ua/ident.h"
+
 struct account;
 struct conf;
 struct stack;
@@ -45,6 +47,17 @@ struct call_info {
 	uint64_t end_ms;        /* of the end, 0 while live */
 	uint16_t code;
 	bool selected;
+	/* Incoming: who is calling (ua/ident.h); outgoing: kind unverified
+	 * with method "".  display and from are the unverified From. */
+	struct ident_verdict ident;
+	char srtp[32];          /* the SRTP suite in use, "" for none */
+	char qos[16];           /* audio/qos.h state name, "" when qos is off */
+	char qos_reason[160];
+	bool muted;
+	double loss_pct;        /* RTCP: -1 while unknown */
+	double jitter_ms;
+	double rtt_ms;          /* -1 while unknown */
+	char dtmf_rx[32];       /* digits received, the latest last */
 };
 
 typedef void (call_change_h)(void *arg);
@@ -89,6 +102,13 @@ int call_hold_toggle(struct call_mgr *cm);
  * far end's NOTIFY says its new call was answered.  ENOENT with no call
  * up, EALREADY while a transfer is under way, EINVAL for a bad target. */
 int call_transfer(struct call_mgr *cm, const char *target);
+/* Mutes or unmutes the selected call's microphone.  ENOENT with no
+ * call up. */
+int call_mute_toggle(struct call_mgr *cm);
+/* Sends one DTMF digit (RFC 4733) in the selected call: '0'-'9', '*',
+ * '#', 'A'-'D'.  ENOENT with no call up, EINVAL for another character,
+ * ENOTSUP when the far end agreed no telephone-event. */
+int call_dtmf(struct call_mgr *cm, char digit);
 /* Selects the next call (Tab).  ENOENT when there is none. */
 int call_select_next(struct call_mgr *cm);
 

@@ -1,0 +1,74 @@
+/* ident.h - who is calling: the verdict on an incoming dialog-creating
+ * request, from STIR (RFC 8224/8225/8588, RFC 8226 certificates), the
+ * older RFC 4474 form, or a P-Asserted-Identity from a trusted network
+ * (RFC 3325).  Never from a bare From header. */
+#ifndef SIPTTY_UA_IDENT_H
+#define SIPTTY_UA_IDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf;
+struct loop;
+struct sip_msg;
+struct sip_flow;
+struct ident_ctx;
+struct ident_req;
+
+enum ident_kind {
+	IDENT_UNVERIFIED = 0,  /* no Identity header, no trusted PAI */
+	IDENT_CHECKING,        /* a certificate is being fetched */
+	IDENT_VERIFIED,        /* a STIR (or RFC 4474) signature checked */
+	IDENT_ASSERTED,        /* P-Asserted-Identity from a trusted host */
+	IDENT_FAILED,          /* an Identity header that did not verify */
+	IDENT_UNSUPPORTED,     /* RFC 4474 form whose certificate can't be had */
+};
+
+struct ident_verdict {
+	enum ident_kind kind;
+	char method[16];       /* "stir", "rfc4474", "pai", "" */
+	char attest;           /* 'A', 'B', 'C' (SHAKEN), or 0 */
+	char orig[128];        /* the originating number or URI, canonical
+	                        * (RFC 8224 8.1), taken from From, not the token */
+	char signer[256];      /* the certificate's subject DN */
+	char reason[160];      /* FAILED/UNSUPPORTED: the one reason;
+	                        * else "" */
+	uint16_t code;         /* FAILED: 438, 437, 436, 428 or 403 */
+	char pai[256];         /* ASSERTED: the asserted identity */
+	char pai_note[160];    /* a PAI that was ignored, and why */
+	char verstat[40];      /* from a trusted PAI or From, "" if none */
+	char display[128];     /* From's display name: unverified text */
+	char from[256];        /* From's URI: unverified text */
+};
+
+const char *ident_kind_name(enum ident_kind k); /* "verified", ... */
+
+/*
+ * Reads [identity] (trust_anchors, iat_window, reject_invalid_identity,
+ * fetch_timeout_ms, max_cert_bytes).  Certificate fetches run through
+ * libcurl's multi interface on loop (https: only, bounded in size and
+ * time, cached until the certificate expires).
+ */
+int ident_alloc(struct ident_ctx **icp, struct loop *loop,
+		const struct conf *conf);
+void ident_free(struct ident_ctx *ic);
+/* Does policy say a FAILED verdict is answered with its code? */
+bool ident_reject_invalid(const struct ident_ctx *ic);
+
+typedef void (ident_done_h)(const struct ident_verdict *v, void *arg);
+
+/*
+ * Starts checking req, which arrived on flow; trusted_hosts is the
+ * account's list (space or comma separated host names) of hosts whose
+ * PAI is believed when the flow is TLS and the server's certificate was
+ * verified for that name.  Copies what it needs from req: h runs later,
+ * on the loop thread, never inside this call, exactly once unless
+ * ident_cancel() comes first.  *rp: a handle for ident_cancel().
+ */
+int ident_check(struct ident_ctx *ic, struct ident_req **rp,
+		struct sip_msg *req, const struct sip_flow *flow,
+		const char *trusted_hosts, ident_done_h *h, void *arg);
+void ident_cancel(struct ident_req *r);
+
+#endif
