@@ -245,6 +245,18 @@ int account_alloc(struct account **ap, const struct conf *conf,
 		goto out;
 	acc->ppi_trusted = ppi_may_leave(acc, conf_get(conf, section,
 						       "trusted_hosts"));
+	v = conf_get(conf, section, "srtp");
+	acc->srtp = !v || !strcmp(v, "optional") ? 1 :
+		    !strcmp(v, "mandatory") ? 2 : 0;
+	acc->qos = conf_get_bool(conf, section, "qos", false);
+	v = conf_get(conf, section, "qos_edge_router");
+	acc->qos_edge_router = strdup(v ? v : "");
+	v = conf_get(conf, section, "trusted_hosts");
+	acc->trusted_hosts = strdup(v ? v : "");
+	if (!acc->qos_edge_router || !acc->trusted_hosts) {
+		err = ENOMEM;
+		goto out;
+	}
 
 	v = conf_get(conf, section, "password_file");
 	if (v && *v) {
@@ -291,6 +303,8 @@ void account_free(struct account *acc)
 	free(acc->preferred_identity);
 	free(acc->keep_headers);
 	free(acc->service_route);
+	free(acc->qos_edge_router);
+	free(acc->trusted_hosts);
 	free(acc);
 }
 

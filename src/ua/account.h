@@ -45,6 +45,13 @@ struct account {
 	 * ua/reg.c: the pre-loaded Route set of requests outside dialogs.
 	 * NULL when the registrar sent none. */
 	char *service_route;
+	/* Media: SRTP policy (0 off, 1 optional, 2 mandatory: enum
+	 * offer_srtp), QoS reservation, the RSVP edge router ("" when
+	 * unset), and the hosts whose P-Asserted-Identity is believed. */
+	int srtp;
+	bool qos;
+	char *qos_edge_router;
+	char *trusted_hosts;    /* "" when unset */
 };
 
 /*

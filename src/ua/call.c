@@ -154,6 +154,8 @@ static void call_free(struct call *c)
 {
 	if (!c)
 		return;
+	explicit_bzero(c->lo.key, sizeof(c->lo.key));
+	explicit_bzero(c->media.srtp_rx_key, sizeof(c->media.srtp_rx_key));
 	tmr_cancel(&c->tmr);
 	tmr_cancel(&c->xfer_tmr);
 	resolver_cancel(c->q);
@@ -328,6 +330,10 @@ static int make_sdp(struct call *c, struct buf *b, const char *hp,
 
 	sdp_addr(addr, sizeof(addr), hp);
 	c->lo.addr = addr;
+	/* Keys in SDP only over TLS: the hop we send it on.  A proxy that
+	 * relays it onwards over anything else is beyond our reach, but a
+	 * sips: target promises TLS all the way (RFC 3261 26.2.2). */
+	c->lo.secure = c->have_tgt && c->tgt.tp == SIP_TP_TLS;
 	c->lo.dir = c->want_hold ? offer_hold_dir(c->remote_hold) :
 		    SDP_DIR_SENDRECV;
 	c->lo.sess_version++;
@@ -470,7 +476,7 @@ static void reinvite_final(struct call *c, struct sip_msg *resp)
 			send_ack(c, cs->num);
 		auth_accepted(c->ca->auth);
 		c->rounds = 0;
-		if (body.l && !offer_accept(&res, body.p, body.l)) {
+		if (body.l && !offer_accept(&res, body.p, body.l, &c->lo)) {
 			c->media = res;
 			c->have_media = true;
 			c->remote_hold = offer_remote_holds(res.remote_dir) &&
@@ -553,7 +559,7 @@ static void invite_2xx(struct call *c, struct sip_ctsx *ct,
 			       _("answered as we hung up"));
 		return;
 	}
-	err = body.l ? offer_accept(&res, body.p, body.l) : EBADMSG;
+	err = body.l ? offer_accept(&res, body.p, body.l, &c->lo) : EBADMSG;
 	if (err) {
 		(void)send_bye(c);
 		call_set_state(c, CALL_FAILED, 488,
@@ -724,7 +730,7 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 			return;
 		body = sip_msg_body(resp);
 		if (code == 183 && body.l &&
-		    !offer_accept(&res, body.p, body.l)) {
+		    !offer_accept(&res, body.p, body.l, &c->lo)) {
 			c->media = res;
 			c->have_media = true;
 			log_info(CALL_LOG, "call %u: early media %s from %s:%u",
@@ -831,6 +837,13 @@ static void send_invite(struct call *c)
 		err = build_invite(c, hp, &req);
 	if (!err)
 		err = auth_authorize(c->ca->auth, req);
+	if (err == EPERM) {
+		sip_msg_free(req);
+		call_set_state(c, CALL_FAILED, 0,
+			       _("SRTP is mandatory for this account, but the "
+				 "first hop is not TLS: no call was placed"));
+		return;
+	}
 	if (err) {
 		sip_msg_free(req);
 		call_set_state(c, CALL_FAILED, 0, _("cannot build the INVITE"));
@@ -1019,6 +1032,11 @@ static int call_new(struct call **cp, struct call_mgr *cm,
 	(void)rand_bytes(&c->lo.sess_id, sizeof(c->lo.sess_id));
 	c->lo.sess_id &= 0x7fffffffffffull;
 	c->lo.port = offer_port_pick(cm->port_min, cm->port_max);
+	c->lo.srtp = (enum offer_srtp)ca->acc->srtp;
+	if (rand_bytes(c->lo.key, sizeof(c->lo.key))) {
+		free(c);
+		return EIO;
+	}
 	/* Appended: the list reads in the order calls came. */
 	{
 		struct call **pp = &cm->calls;
@@ -1639,14 +1657,21 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 	/* 488 before anything rings: nothing in the offer we can take. */
 	if (body.l) {
 		struct offer_local l = {.addr = "127.0.0.1", .port = 9};
+		struct sip_target rx;
+		void *rxc = NULL;
+		struct call_acct *rca = account_for(cm, req);
+
+		sip_stsx_peer(st, &rx, &rxc);
+		l.secure = rx.tp == SIP_TP_TLS;
+		l.srtp = rca ? (enum offer_srtp)rca->acc->srtp : OFFER_SRTP_OFF;
 
 		buf_init(&probe, 2048);
 		err = offer_answer(&probe, &res, body.p, body.l, &l);
 		buf_free(&probe);
 		if (err) {
 			log_info(CALL_LOG, "incoming INVITE refused with 488: "
-				 "%s", err == ENOTSUP ? "no common codec" :
-				 "the offer is malformed");
+				 "%s", res.why ? res.why : err == ENOTSUP ?
+				 "no common codec" : "the offer is malformed");
 			(void)sip_stsx_respond(st, 488, NULL);
 			return true;
 		}

@@ -6,9 +6,78 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/base64.h>
+
 #include "core/pl.h"
 #include "core/rand.h"
 #include "ua/offer.h"
+
+/* SDES suites (RFC 4568 6.2), best first; each takes a 30-byte key. */
+static const char *const suites[] = {
+	"AES_CM_128_HMAC_SHA1_80",
+	"AES_CM_128_HMAC_SHA1_32",
+};
+
+#define NSUITES (sizeof(suites) / sizeof(suites[0]))
+
+bool offer_srtp_suite_known(const char *suite)
+{
+	for (size_t i = 0; suite && i < NSUITES; i++) {
+		if (!strcmp(suite, suites[i]))
+			return true;
+	}
+	return false;
+}
+
+static bool suite_known_pl(const struct pl *p)
+{
+	for (size_t i = 0; i < NSUITES; i++) {
+		if (pl_eq_str(p, suites[i]))
+			return true;
+	}
+	return false;
+}
+
+/* "inline:BASE64" of our key into out (at least 48 bytes). */
+static void key_param(char *out, size_t sz, const uint8_t *key)
+{
+	char b64[BASE64_ENCODE_RAW_LENGTH(OFFER_SRTP_KEY_LEN) + 1];
+
+	base64_encode_raw(b64, OFFER_SRTP_KEY_LEN, key);
+	b64[BASE64_ENCODE_RAW_LENGTH(OFFER_SRTP_KEY_LEN)] = '\0';
+	snprintf(out, sz, "inline:%s", b64);
+	explicit_bzero(b64, sizeof(b64));
+}
+
+/* The first offered crypto line we can take, or NULL. */
+static const struct sdp_crypto *crypto_pick(const struct sdp_media *m)
+{
+	for (size_t i = 0; i < m->ncrypto; i++) {
+		const struct sdp_crypto *c = &m->crypto[i];
+
+		if (suite_known_pl(&c->suite) && c->key_len == OFFER_SRTP_KEY_LEN &&
+		    !c->mki.p)
+			return c;
+	}
+	return NULL;
+}
+
+static int crypto_result(struct offer_result *res, const struct sdp_crypto *c)
+{
+	size_t n = 0;
+	int err;
+
+	err = sdp_crypto_key(c, res->srtp_rx_key, sizeof(res->srtp_rx_key), &n);
+	if (!err && n != OFFER_SRTP_KEY_LEN)
+		err = EBADMSG;
+	if (err) {
+		explicit_bzero(res->srtp_rx_key, sizeof(res->srtp_rx_key));
+		return err;
+	}
+	pl_strcpy(res->srtp_suite, sizeof(res->srtp_suite), &c->suite);
+	res->srtp_tag = c->tag;
+	return 0;
+}
 
 /* The codecs we take, best first for our own offers. */
 static const struct codec {
@@ -100,12 +169,25 @@ int offer_build(struct buf *out, const struct offer_local *l)
 	struct sdp_media *m;
 	int err;
 
-	if (!out)
+	char kp[64];
+	bool srtp;
+
+	if (!out || !l)
 		return EINVAL;
+	if (l->srtp == OFFER_SRTP_MANDATORY && !l->secure)
+		return EPERM;
+	srtp = l->srtp != OFFER_SRTP_OFF && l->secure;
 	err = session_start(&s, l);
 	if (err)
 		return err;
-	err = sdp_media_add(s, &m, "audio", l->port, SDP_PROTO_RTP_AVP);
+	err = sdp_media_add(s, &m, "audio", l->port,
+			    l->srtp == OFFER_SRTP_MANDATORY ? SDP_PROTO_RTP_SAVP :
+			    SDP_PROTO_RTP_AVP);
+	if (!err && srtp) {
+		key_param(kp, sizeof(kp), l->key);
+		for (size_t i = 0; !err && i < NSUITES; i++)
+			err = sdp_crypto_add(m, (uint32_t)i + 1, suites[i], kp);
+	}
 	for (size_t i = 0; !err && i < NCODECS; i++) {
 		const struct codec *c = &codecs[i];
 
@@ -121,6 +203,8 @@ int offer_build(struct buf *out, const struct offer_local *l)
 		m->dir = l->dir == SDP_DIR_UNSET ? SDP_DIR_SENDRECV : l->dir;
 		err = sdp_print(out, s);
 	}
+	if (srtp)
+		explicit_bzero(kp, sizeof(kp));
 	sdp_free(s);
 	return err;
 }
@@ -152,7 +236,7 @@ static bool is_dtmf(const struct sdp_format *f)
 static bool usable(const struct sdp_media *m)
 {
 	return m->port && pl_caseeq_str(&m->type, "audio") &&
-	       m->proto == SDP_PROTO_RTP_AVP;
+	       (m->proto == SDP_PROTO_RTP_AVP || m->proto == SDP_PROTO_RTP_SAVP);
 }
 
 /* The media address, and 0.0.0.0 (RFC 2543 hold) as the hold it means. */
@@ -178,6 +262,9 @@ static void result_codec(struct offer_result *res, const struct codec *c,
 	res->pt = f->pt;
 	res->clock = c->clock;
 	res->channels = f->channels ? f->channels : 1;
+	res->fmtp[0] = '\0';
+	if (f->fmtp.p)
+		pl_strcpy(res->fmtp, sizeof(res->fmtp), &f->fmtp);
 }
 
 /* A rejected stream in the answer: the offered line with port 0. */
@@ -206,11 +293,14 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 		 size_t len, const struct offer_local *l)
 {
 	struct sdp_session *off = NULL, *ans = NULL;
-	bool accepted = false;
+	bool accepted = false, can_srtp;
+	char kp[64];
 	int err;
 
-	if (!out || !res || !in)
+	if (!out || !res || !in || !l)
 		return EINVAL;
+	can_srtp = l->srtp != OFFER_SRTP_OFF && l->secure;
+	key_param(kp, sizeof(kp), l->key);
 	memset(res, 0, sizeof(*res));
 	res->dtmf_pt = -1;
 	err = sdp_parse(&off, in, len);
@@ -220,9 +310,25 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 	for (size_t i = 0; !err && i < off->nmedia; i++) {
 		const struct sdp_media *om = &off->media[i];
 		const struct sdp_format *pick = NULL, *dtmf = NULL;
+		const struct sdp_crypto *cr = NULL;
 		const struct codec *c = NULL;
 		struct sdp_media *m;
 
+		if (!accepted && usable(om)) {
+			cr = can_srtp ? crypto_pick(om) : NULL;
+			if (om->proto == SDP_PROTO_RTP_SAVP && !cr) {
+				res->why = !can_srtp && l->srtp != OFFER_SRTP_OFF ?
+					"SRTP was offered over a hop that is not TLS" :
+					"the offer requires SRTP with no suite we support";
+				err = reject_stream(ans, om);
+				continue;
+			}
+			if (l->srtp == OFFER_SRTP_MANDATORY && !cr) {
+				res->why = "SRTP is mandatory and the offer has none we can use";
+				err = reject_stream(ans, om);
+				continue;
+			}
+		}
 		for (size_t j = 0; !accepted && usable(om) && j < om->nfmts;
 		     j++) {
 			if (!pick && (c = codec_of(&om->fmts[j])))
@@ -250,6 +356,13 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 			m->nfmts = 2;
 			res->dtmf_pt = dtmf->pt;
 		}
+		if (cr) {
+			err = crypto_result(res, cr);
+			if (!err)
+				err = sdp_crypto_add(m, cr->tag, res->srtp_suite, kp);
+			if (err)
+				break;
+		}
 		m->ptime = OFFER_PTIME;
 		remote_of(res, off, om);
 		m->dir = sdp_dir_answer(res->remote_dir, l->dir);
@@ -262,18 +375,38 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 		err = ENOTSUP;
 	if (!err)
 		err = sdp_print(out, ans);
+	if (!err)
+		res->why = NULL;
+	explicit_bzero(kp, sizeof(kp));
 	sdp_free(ans);
 	sdp_free(off);
 	return err;
 }
 
-int offer_accept(struct offer_result *res, const char *in, size_t len)
+/* Does the answer's crypto line echo one we offered? */
+static const struct sdp_crypto *crypto_echo(const struct sdp_media *m)
+{
+	if (m->ncrypto != 1)
+		return NULL;
+	for (size_t i = 0; i < NSUITES; i++) {
+		if (m->crypto[0].tag == i + 1 &&
+		    pl_eq_str(&m->crypto[0].suite, suites[i]) &&
+		    m->crypto[0].key_len == OFFER_SRTP_KEY_LEN && !m->crypto[0].mki.p)
+			return &m->crypto[0];
+	}
+	return NULL;
+}
+
+int offer_accept(struct offer_result *res, const char *in, size_t len,
+		 const struct offer_local *l)
 {
 	struct sdp_session *s = NULL;
+	bool offered;
 	int err;
 
-	if (!res || !in)
+	if (!res || !in || !l)
 		return EINVAL;
+	offered = l->srtp != OFFER_SRTP_OFF && l->secure;
 	memset(res, 0, sizeof(*res));
 	res->dtmf_pt = -1;
 	err = sdp_parse(&s, in, len);
@@ -300,6 +433,30 @@ int offer_accept(struct offer_result *res, const char *in, size_t len)
 		}
 		if (err)
 			continue;
+		if (m->ncrypto && !offered) {
+			res->why = "the answer has SRTP keys that were not offered";
+			err = EPROTO;
+			break;
+		}
+		if (m->ncrypto) {
+			const struct sdp_crypto *cr = crypto_echo(m);
+
+			if (!cr) {
+				res->why = "the answer's a=crypto does not echo an offered tag and suite";
+				err = EPROTO;
+				break;
+			}
+			err = crypto_result(res, cr);
+			if (err) {
+				res->why = "the answer's SRTP key is malformed";
+				break;
+			}
+		} else if (l->srtp == OFFER_SRTP_MANDATORY ||
+			   m->proto == SDP_PROTO_RTP_SAVP) {
+			res->why = "SRTP is mandatory and the answer has none";
+			err = ENOTSUP;
+			break;
+		}
 		remote_of(res, s, m);
 		res->local_dir = sdp_dir_answer(res->remote_dir,
 						SDP_DIR_SENDRECV);

@@ -17,6 +17,15 @@
 #define OFFER_PT_OPUS 111
 #define OFFER_PT_DTMF 101
 
+/* SRTP policy ([account] srtp). */
+enum offer_srtp {
+	OFFER_SRTP_OFF = 0,
+	OFFER_SRTP_OPTIONAL,     /* RTP/AVP with a=crypto: SRTP if the far end takes it */
+	OFFER_SRTP_MANDATORY,    /* RTP/SAVP: no call without SRTP */
+};
+
+#define OFFER_SRTP_KEY_LEN 30    /* AES-CM-128 master key 16 + salt 14 */
+
 /* What we put in an offer or an answer. */
 struct offer_local {
 	const char *addr;        /* the flow's local address: "192.0.2.7", "2001:db8::7" */
@@ -24,6 +33,11 @@ struct offer_local {
 	uint64_t sess_id;
 	uint64_t sess_version;   /* one more for each new description (RFC 3264 8) */
 	enum sdp_dir dir;        /* what we want: sendrecv, or sendonly to hold */
+	enum offer_srtp srtp;
+	/* Is every hop of the signalling TLS?  a=crypto carries keys in the
+	 * clear and never leaves otherwise (RFC 4568 8.3). */
+	bool secure;
+	uint8_t key[OFFER_SRTP_KEY_LEN];  /* ours, random per call */
 };
 
 /* The outcome of one offer/answer exchange, for the call and the screen. */
@@ -38,6 +52,11 @@ struct offer_result {
 	enum sdp_dir remote_dir; /* the direction the far end stated */
 	char raddr[64];          /* where media goes, "" when none */
 	uint16_t rport;
+	char fmtp[256];          /* the far end's fmtp for pt, "" when none */
+	char srtp_suite[32];     /* the agreed SRTP suite, "" for plain RTP */
+	uint32_t srtp_tag;
+	uint8_t srtp_rx_key[OFFER_SRTP_KEY_LEN];  /* the far end's (a secret) */
+	const char *why;         /* ENOTSUP/EPROTO: one sentence, untranslated */
 };
 
 /* "16384-32766" (inclusive, even start used) into min and max. */
@@ -45,7 +64,13 @@ int offer_range_parse(const char *s, uint16_t *min, uint16_t *max);
 /* A random even port in [min, max]. */
 uint16_t offer_port_pick(uint16_t min, uint16_t max);
 
-/* Our offer: one audio stream with Opus, PCMU, PCMA and telephone-event. */
+/* The suites we offer and take, best first. */
+bool offer_srtp_suite_known(const char *suite);
+
+/* Our offer: one audio stream with Opus, PCMU, PCMA and telephone-event;
+ * with a=crypto lines (AES_CM_128_HMAC_SHA1_80, then _32) when l->srtp is
+ * on and l->secure; EPERM when SRTP is mandatory and the hop is not
+ * secure (nothing is offered). */
 int offer_build(struct buf *out, const struct offer_local *l);
 
 /*
@@ -54,7 +79,11 @@ int offer_build(struct buf *out, const struct offer_local *l);
  * offered, the direction from sdp_dir_answer(); every other stream gets
  * port 0.  0 with the answer in out and *res filled; ENOTSUP when no
  * stream can be accepted (answer 488); EBADMSG or E2BIG for a bad offer
- * (also 488, the offer is not understood).
+ * (also 488, the offer is not understood).  SRTP: a stream offered
+ * with a=crypto is answered with one of its lines (tag and suite echoed,
+ * our key) when l->srtp is on and l->secure; RTP/SAVP that we cannot
+ * take is rejected; mandatory refuses an offer without SRTP (ENOTSUP,
+ * res->why says so).
  */
 int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 		 size_t len, const struct offer_local *l);
@@ -63,8 +92,12 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
  * Reads the answer to our offer: the first accepted audio stream, its
  * codec (which must be one we offered) and direction.  ENOTSUP when the
  * answer accepts no stream we can use; EBADMSG or E2BIG when malformed.
+ * l is the offer we made: an a=crypto in the answer must echo one of our
+ * tags and suites (EPROTO otherwise); no SRTP in the answer when it was
+ * mandatory is ENOTSUP.  res->why names the reason.
  */
-int offer_accept(struct offer_result *res, const char *in, size_t len);
+int offer_accept(struct offer_result *res, const char *in, size_t len,
+		 const struct offer_local *l);
 
 /* The direction we hold with: sendonly, or inactive when the far end holds too. */
 enum sdp_dir offer_hold_dir(bool remote_holds);

@@ -300,7 +300,7 @@ static void test_accept(void **state)
 		"t=0 0\r\nm=audio 0 RTP/AVP 0\r\n";
 
 	(void)state;
-	assert_int_equal(offer_accept(&r, ans, strlen(ans)), 0);
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &local4), 0);
 	assert_string_equal(r.codec, "PCMU");
 	assert_int_equal(r.pt, 0);
 	assert_int_equal(r.dtmf_pt, 101);
@@ -308,8 +308,150 @@ static void test_accept(void **state)
 	assert_int_equal(r.rport, 10002);
 	assert_int_equal(r.remote_dir, SDP_DIR_RECVONLY);
 	assert_int_equal(r.local_dir, SDP_DIR_SENDONLY);
-	assert_int_equal(offer_accept(&r, rejected, strlen(rejected)),
+	assert_int_equal(offer_accept(&r, rejected, strlen(rejected), &local4),
 			 ENOTSUP);
+}
+
+/* A key of 30 bytes 0x01..0x1e, and its base64. */
+#define KEY_B64 "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e"
+
+static struct offer_local srtp_local(enum offer_srtp mode, bool secure)
+{
+	struct offer_local l = local4;
+
+	l.srtp = mode;
+	l.secure = secure;
+	for (size_t i = 0; i < sizeof(l.key); i++)
+		l.key[i] = (uint8_t)(0xa0 + i);
+	return l;
+}
+
+static void test_srtp_offer(void **state)
+{
+	struct offer_local l;
+	struct buf b;
+
+	(void)state;
+	l = srtp_local(OFFER_SRTP_OPTIONAL, true);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_build(&b, &l), 0);
+	assert_non_null(strstr(b.data, "m=audio 20000 RTP/AVP "));
+	assert_non_null(strstr(b.data, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	assert_non_null(strstr(b.data, "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"));
+	/* base64 of a0 a1 a2 ...: "oKGio6Sl..." */
+	assert_non_null(strstr(b.data, "inline:oKGio6Sl"));
+	buf_free(&b);
+
+	l = srtp_local(OFFER_SRTP_MANDATORY, true);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_build(&b, &l), 0);
+	assert_non_null(strstr(b.data, "m=audio 20000 RTP/SAVP "));
+	assert_non_null(strstr(b.data, "a=crypto:1 "));
+	buf_free(&b);
+
+	/* Keys never leave over a hop that is not TLS. */
+	l = srtp_local(OFFER_SRTP_OPTIONAL, false);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_build(&b, &l), 0);
+	assert_null(strstr(b.data, "a=crypto"));
+	assert_null(strstr(b.data, "inline:"));
+	buf_free(&b);
+	l = srtp_local(OFFER_SRTP_MANDATORY, false);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_build(&b, &l), EPERM);
+	buf_free(&b);
+}
+
+static const char srtp_offer_fmt[] =
+	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	"t=0 0\r\nm=audio 10000 %s 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\n"
+	"a=crypto:5 F8_128_HMAC_SHA1_80 inline:" KEY_B64 "\r\n"
+	"a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:" KEY_B64 "|2^20\r\n";
+
+static void test_srtp_answer(void **state)
+{
+	struct offer_local l;
+	struct offer_result r;
+	char offer[512];
+	struct buf b;
+
+	(void)state;
+	snprintf(offer, sizeof(offer), srtp_offer_fmt, "RTP/SAVP");
+	l = srtp_local(OFFER_SRTP_OPTIONAL, true);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_answer(&b, &r, offer, strlen(offer), &l), 0);
+	/* The one suite we take, its tag echoed, our own key. */
+	assert_non_null(strstr(b.data, "m=audio 20000 RTP/SAVP 0 101"));
+	assert_non_null(strstr(b.data, "a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:oKGio6Sl"));
+	assert_null(strstr(b.data, "a=crypto:5"));
+	assert_null(strstr(b.data, KEY_B64));
+	assert_string_equal(r.srtp_suite, "AES_CM_128_HMAC_SHA1_32");
+	assert_int_equal(r.srtp_tag, 7);
+	for (size_t i = 0; i < OFFER_SRTP_KEY_LEN; i++)
+		assert_int_equal(r.srtp_rx_key[i], i + 1);
+	buf_free(&b);
+
+	/* Over a hop that is not TLS: RTP/SAVP cannot be taken... */
+	l = srtp_local(OFFER_SRTP_OPTIONAL, false);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_answer(&b, &r, offer, strlen(offer), &l), ENOTSUP);
+	assert_non_null(r.why);
+	buf_free(&b);
+	/* ...and RTP/AVP with keys is answered in the clear, no keys. */
+	snprintf(offer, sizeof(offer), srtp_offer_fmt, "RTP/AVP");
+	buf_init(&b, 1024);
+	assert_int_equal(offer_answer(&b, &r, offer, strlen(offer), &l), 0);
+	assert_null(strstr(b.data, "a=crypto"));
+	assert_string_equal(r.srtp_suite, "");
+	buf_free(&b);
+
+	/* Mandatory refuses an offer without SRTP, and says why. */
+	l = srtp_local(OFFER_SRTP_MANDATORY, true);
+	buf_init(&b, 1024);
+	assert_int_equal(offer_answer(&b, &r, baresip_offer,
+				      strlen(baresip_offer), &l), ENOTSUP);
+	assert_non_null(r.why);
+	assert_non_null(strstr(r.why, "mandatory"));
+	buf_free(&b);
+}
+
+static void test_srtp_accept(void **state)
+{
+	struct offer_local l = srtp_local(OFFER_SRTP_OPTIONAL, true);
+	struct offer_result r;
+	char ans[512];
+	static const char fmt[] =
+		"v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 10002 %s 0\r\na=rtpmap:0 PCMU/8000\r\n%s";
+
+	(void)state;
+	snprintf(ans, sizeof(ans), fmt, "RTP/AVP",
+		 "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" KEY_B64 "\r\n");
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), 0);
+	assert_string_equal(r.srtp_suite, "AES_CM_128_HMAC_SHA1_32");
+	assert_int_equal(r.srtp_rx_key[29], 30);
+	/* A tag we did not offer with that suite. */
+	snprintf(ans, sizeof(ans), fmt, "RTP/AVP",
+		 "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:" KEY_B64 "\r\n");
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), EPROTO);
+	/* A short key: the SDP parser already calls it malformed. */
+	snprintf(ans, sizeof(ans), fmt, "RTP/AVP",
+		 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AQIDBAUGBwgJCgsMDQ4P\r\n");
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), EBADMSG);
+	/* No SRTP in the answer: fine when optional... */
+	snprintf(ans, sizeof(ans), fmt, "RTP/AVP", "");
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), 0);
+	assert_string_equal(r.srtp_suite, "");
+	/* ...not when mandatory. */
+	l.srtp = OFFER_SRTP_MANDATORY;
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), ENOTSUP);
+	assert_non_null(r.why);
+	/* Keys we never offered (plain call) are a protocol error. */
+	l.srtp = OFFER_SRTP_OFF;
+	snprintf(ans, sizeof(ans), fmt, "RTP/AVP",
+		 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_B64 "\r\n");
+	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), EPROTO);
 }
 
 static void test_ports(void **state)
@@ -342,6 +484,9 @@ int main(void)
 		cmocka_unit_test(test_answer_hold),
 		cmocka_unit_test(test_answer_port0),
 		cmocka_unit_test(test_accept),
+		cmocka_unit_test(test_srtp_offer),
+		cmocka_unit_test(test_srtp_answer),
+		cmocka_unit_test(test_srtp_accept),
 		cmocka_unit_test(test_ports),
 	};
 
