@@ -23,6 +23,7 @@
 #include "sip/tsx.h"
 #include "ua/account.h"
 #include "ua/auth.h"
+#include "audio/qos.h"
 #include "ua/call.h"
 #include "ua/offer.h"
 #include "ua/privacy.h"
@@ -95,6 +96,13 @@ struct call {
 	uint16_t code;
 	bool muted;
 	struct ident_verdict ident;
+	/* RFC 3313: the P-Media-Authorization tokens of the most recent
+	 * message that carried any (hex, owned); pma_bad when that header
+	 * could not be decoded (nothing will be sent). */
+	char *pma[QOS_MAX_TOKENS];
+	size_t npma;
+	bool pma_bad;
+	char pma_why[96];
 };
 
 struct call_mgr {
@@ -150,10 +158,62 @@ static void changed(struct call_mgr *cm)
 		cm->change_h(cm->change_arg);
 }
 
+static void pma_clear(struct call *c)
+{
+	for (size_t i = 0; i < c->npma; i++)
+		free(c->pma[i]);
+	c->npma = 0;
+	c->pma_bad = false;
+	c->pma_why[0] = '\0';
+}
+
+/*
+ * RFC 3313 5: a message that carries P-Media-Authorization replaces the
+ * tokens we hold; one without it leaves them.  The tokens' contents are
+ * checked when they are presented (audio/qos.c).
+ */
+static void pma_take(struct call *c, struct sip_msg *msg)
+{
+	const struct sip_tokens *t;
+	int err;
+
+	if (!sip_msg_hdr_num(msg, SIP_HDR_P_MEDIA_AUTHORIZATION))
+		return;
+	pma_clear(c);
+	err = sip_msg_tokens(msg, SIP_HDR_P_MEDIA_AUTHORIZATION, &t);
+	if (!err && t->n > QOS_MAX_TOKENS)
+		err = E2BIG;
+	for (size_t i = 0; !err && i < t->n; i++) {
+		if (t->v[i].l > QOS_TOKEN_MAX_HEX) {
+			err = E2BIG;
+			break;
+		}
+		err = pl_strdup(&c->pma[i], &t->v[i]);
+		if (err)
+			break;
+		c->npma++;
+	}
+	if (err) {
+		pma_clear(c);
+		c->pma_bad = true;
+		snprintf(c->pma_why, sizeof(c->pma_why), "%s",
+			 err == E2BIG ? N_("too many or too long "
+					   "P-Media-Authorization tokens") :
+			 N_("a P-Media-Authorization token is not an even "
+			    "number of hex digits"));
+		log_warn(CALL_LOG, "call %u: %s; no QoS reservation will "
+			 "be made", c->id, c->pma_why);
+	} else {
+		log_info(CALL_LOG, "call %u: %zu media-authorization "
+			 "token(s)", c->id, c->npma);
+	}
+}
+
 static void call_free(struct call *c)
 {
 	if (!c)
 		return;
+	pma_clear(c);
 	explicit_bzero(c->lo.key, sizeof(c->lo.key));
 	explicit_bzero(c->media.srtp_rx_key, sizeof(c->media.srtp_rx_key));
 	tmr_cancel(&c->tmr);
@@ -472,6 +532,7 @@ static void reinvite_final(struct call *c, struct sip_msg *resp)
 
 	if (code >= 200 && code < 300) {
 		(void)sip_dialog_recv_response(c->dlg, resp);
+		pma_take(c, resp);
 		if (!sip_msg_cseq(resp, &cs))
 			send_ack(c, cs->num);
 		auth_accepted(c->ca->auth);
@@ -559,10 +620,11 @@ static void invite_2xx(struct call *c, struct sip_ctsx *ct,
 			       _("answered as we hung up"));
 		return;
 	}
+	res.why = NULL;
 	err = body.l ? offer_accept(&res, body.p, body.l, &c->lo) : EBADMSG;
 	if (err) {
 		(void)send_bye(c);
-		call_set_state(c, CALL_FAILED, 488,
+		call_set_state(c, CALL_FAILED, 488, res.why ? _(res.why) :
 			       _("the answer has no codec we offered"));
 		return;
 	}
@@ -720,6 +782,8 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 	}
 	if (code >= 200 && code < 300) {
 		c->inv_final = true;
+		if (is_live(c) && !is_up(c))
+			pma_take(c, resp);
 		/* The transaction stays Accepted for more 2xx (forks,
 		 * retransmissions): each is ACKed. */
 		invite_2xx(c, ct, resp);
@@ -728,6 +792,8 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 	if (code < 200) {
 		if (!is_live(c) || c->cancelling)
 			return;
+		if (code > 100)
+			pma_take(c, resp);
 		body = sip_msg_body(resp);
 		if (code == 183 && body.l &&
 		    !offer_accept(&res, body.p, body.l, &c->lo)) {
@@ -1670,7 +1736,7 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 		buf_free(&probe);
 		if (err) {
 			log_info(CALL_LOG, "incoming INVITE refused with 488: "
-				 "%s", res.why ? res.why : err == ENOTSUP ?
+				 "%s", res.why ? _(res.why) : err == ENOTSUP ?
 				 "no common codec" : "the offer is malformed");
 			(void)sip_stsx_respond(st, 488, NULL);
 			return true;
@@ -1706,6 +1772,7 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 	}
 	c->st = st;
 	c->offer_req = sip_stsx_request(st);
+	pma_take(c, req);
 	sip_stsx_set_handler(st, on_incoming_tsx, c);
 	ring(c, st, req);
 	call_set_state(c, CALL_INCOMING, 0, "");
@@ -1765,6 +1832,7 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 			(void)sip_stsx_respond(st, 491, NULL);
 			break;
 		}
+		pma_take(c, req);
 		err = answer_2xx(c, st, req);
 		if (err == ENOTSUP || err == EBADMSG || err == E2BIG) {
 			(void)sip_stsx_respond(st, 488, NULL);

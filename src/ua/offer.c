@@ -8,6 +8,7 @@
 
 #include <nettle/base64.h>
 
+#include "core/i18n.h"
 #include "core/pl.h"
 #include "core/rand.h"
 #include "ua/offer.h"
@@ -318,13 +319,13 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 			cr = can_srtp ? crypto_pick(om) : NULL;
 			if (om->proto == SDP_PROTO_RTP_SAVP && !cr) {
 				res->why = !can_srtp && l->srtp != OFFER_SRTP_OFF ?
-					"SRTP was offered over a hop that is not TLS" :
-					"the offer requires SRTP with no suite we support";
+					N_("SRTP was offered over a hop that is not TLS") :
+					N_("the offer requires SRTP with no suite we support");
 				err = reject_stream(ans, om);
 				continue;
 			}
 			if (l->srtp == OFFER_SRTP_MANDATORY && !cr) {
-				res->why = "SRTP is mandatory and the offer has none we can use";
+				res->why = N_("SRTP is mandatory and the offer has none we can use");
 				err = reject_stream(ans, om);
 				continue;
 			}
@@ -434,7 +435,7 @@ int offer_accept(struct offer_result *res, const char *in, size_t len,
 		if (err)
 			continue;
 		if (m->ncrypto && !offered) {
-			res->why = "the answer has SRTP keys that were not offered";
+			res->why = N_("the answer has SRTP keys that were not offered");
 			err = EPROTO;
 			break;
 		}
@@ -442,18 +443,18 @@ int offer_accept(struct offer_result *res, const char *in, size_t len,
 			const struct sdp_crypto *cr = crypto_echo(m);
 
 			if (!cr) {
-				res->why = "the answer's a=crypto does not echo an offered tag and suite";
+				res->why = N_("the answer's a=crypto does not echo an offered tag and suite");
 				err = EPROTO;
 				break;
 			}
 			err = crypto_result(res, cr);
 			if (err) {
-				res->why = "the answer's SRTP key is malformed";
+				res->why = N_("the answer's SRTP key is malformed");
 				break;
 			}
 		} else if (l->srtp == OFFER_SRTP_MANDATORY ||
 			   m->proto == SDP_PROTO_RTP_SAVP) {
-			res->why = "SRTP is mandatory and the answer has none";
+			res->why = N_("SRTP is mandatory and the answer has none");
 			err = ENOTSUP;
 			break;
 		}

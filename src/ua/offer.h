@@ -56,7 +56,8 @@ struct offer_result {
 	char srtp_suite[32];     /* the agreed SRTP suite, "" for plain RTP */
 	uint32_t srtp_tag;
 	uint8_t srtp_rx_key[OFFER_SRTP_KEY_LEN];  /* the far end's (a secret) */
-	const char *why;         /* ENOTSUP/EPROTO: one sentence, untranslated */
+	const char *why;         /* ENOTSUP/EPROTO: one sentence, N_() marked:
+	                          * show it with _() */
 };
 
 /* "16384-32766" (inclusive, even start used) into min and max. */
