@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/opts.h"
+#include "demo/demo.h"
 #include "ua/account.h"
 #include "ua/call.h"
 #include "ua/reg.h"
@@ -293,12 +294,15 @@ static int run(const struct opts *o, const struct conf *conf,
 	sigset_t mask;
 	int err, status = 0;
 
-	if (o->demo || o->audio_in || o->audio_out) {
-		fprintf(stderr, _("siptty: --demo, --audio-in and --audio-out "
+	struct demo *demo = NULL;
+	struct conf *dconf = NULL;
+
+	if (o->audio_in || o->audio_out) {
+		fprintf(stderr, _("siptty: --audio-in and --audio-out "
 				  "are not available in this version yet\n"));
 		return EXIT_USAGE;
 	}
-	if (o->call && !conf) {
+	if (o->call && !conf && !o->demo) {
 		fprintf(stderr, _("siptty: --call needs an account in the "
 				  "configuration; see siptty.conf(5)\n"));
 		return EXIT_USAGE;
@@ -322,7 +326,28 @@ static int run(const struct opts *o, const struct conf *conf,
 	if (err)
 		goto out;
 
-	if (!conf) {
+	if (o->demo) {
+		const char *text;
+
+		/* The demo account is the only one: the demo's keys and
+		 * trust never meet a real account. */
+		err = demo_start(&demo, app.loop, &text);
+		if (!err)
+			err = conf_load_string(&dconf, "demo", text);
+		if (err) {
+			fprintf(stderr, _("siptty: cannot start the demo "
+					  "service: %s\n"), strerror(err));
+			err = 0;
+			status = 1;
+			goto out;
+		}
+		conf = dconf;
+		snprintf(headline, sizeof(headline), "%s",
+			 _("Demo: siptty talks to a built-in echo service over "
+			   "TLS; it calls you in a moment."));
+		up.hint = _("Press a to answer, i for who is calling, d to "
+			    "dial echo, ? for every key.");
+	} else if (!conf) {
 		snprintf(headline, sizeof(headline),
 			 _("No account is configured (%s does not exist)."),
 			 conf_path[0] ? conf_path : "siptty.conf");
@@ -397,6 +422,8 @@ static int run(const struct opts *o, const struct conf *conf,
 		fputs(script_failure(script), stderr);
 	if (app.sigfd >= 0)
 		close(app.sigfd);
+	demo_stop(demo);
+	conf_free(dconf);
 	loop_free(app.loop);
 	if (err) {
 		fprintf(stderr, _("siptty: %s\n"), strerror(err));

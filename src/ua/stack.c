@@ -49,6 +49,7 @@ struct stack {
 	stack_req_h *reqh;
 	void *reqarg;
 	size_t rejected;
+	bool registrar;         /* REGISTER goes to the handler (the demo) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -444,7 +445,7 @@ static bool ua_checks(struct stack *st, struct sip_msg *msg,
 	}
 	if (m == SIP_M_ACK)
 		return false;
-	if (!method_allowed(m)) {
+	if (!method_allowed(m) && !(m == SIP_M_REGISTER && st->registrar)) {
 		if (m == SIP_M_OTHER)
 			reject(st, rx, 501, "Not Implemented",
 			       "Allow: " STACK_ALLOW "\r\n");
@@ -808,6 +809,11 @@ struct loop *stack_loop(struct stack *st)
 const char *stack_user_agent(const struct stack *st)
 {
 	return st ? st->ua : "";
+}
+
+void stack_set_registrar(struct stack *st, bool on)
+{
+	st->registrar = on;
 }
 
 void stack_set_request_handler(struct stack *st, stack_req_h *h, void *arg)

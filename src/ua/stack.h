@@ -53,6 +53,9 @@ struct loop *stack_loop(struct stack *st);
 const char *stack_user_agent(const struct stack *st);
 
 void stack_set_request_handler(struct stack *st, stack_req_h *h, void *arg);
+/* REGISTER requests reach the handler instead of a 405 (the demo's
+ * registrar); off by default: a phone is no registrar. */
+void stack_set_registrar(struct stack *st, bool on);
 
 /* Listens on UDP and TCP at addr (tests and [sip] listen). */
 int stack_listen(struct stack *st, const struct sockaddr *addr,
