@@ -99,6 +99,13 @@ build)
 	say "built build/src/siptty; './bootstrap.sh run' starts it, './bootstrap.sh check' tests it"
 	;;
 run)
+	# With no account configured yet (and no options), the demo call:
+	# everything siptty does, on loopback, in seconds.
+	cfg=${XDG_CONFIG_HOME:-$HOME/.config}/siptty/siptty.conf
+	if [ $# -eq 0 ] && [ ! -f "$cfg" ]; then
+		say "no configuration at $cfg: starting the demo (siptty --demo)"
+		exec build/src/siptty --demo
+	fi
 	exec build/src/siptty "$@"
 	;;
 check)
