@@ -1,0 +1,71 @@
+# tests/tiers/demo.sh - the demo (siptty --demo): the in-process service
+# registers us over TLS with a digest challenge, calls us (signed, with a
+# media-authorization token), and answers our call to "echo".  Sourced by
+# run-tests.sh (ok/bad/skipped, top_srcdir, top_builddir, logdir).
+
+dm_dir=$top_srcdir/tests/interop/demo
+dm_siptty=$top_builddir/src/siptty
+
+dm_run() {
+	dm_tmp=$(mktemp -d "$logdir/demo.XXXXXX") || { bad "demo: no work directory"; return; }
+	mkdir -p "$dm_tmp/run" "$dm_tmp/config/siptty"
+	chmod 700 "$dm_tmp/run"
+	# A real configuration exists: the demo must not use it (nor leak into it).
+	printf '[account real]\naor = sips:someone@example.invalid\npassword = realpw\n' \
+		> "$dm_tmp/config/siptty/siptty.conf"
+	(cd "$dm_tmp" && env XDG_CONFIG_HOME="$dm_tmp/config" XDG_RUNTIME_DIR="$dm_tmp/run" \
+		XDG_STATE_HOME="$dm_tmp/state" timeout -k 3 60 "$dm_siptty" --demo --headless \
+		--script "$dm_dir/call.script" --events "$dm_tmp/ev.json" \
+		--screen-dump "$dm_tmp/screen.txt" --log "$dm_tmp/siptty.log" -d \
+		< /dev/null > "$dm_tmp/stdout" 2> "$dm_tmp/stderr")
+	dm_rc=$?
+	if [ $dm_rc -eq 0 ]; then
+		ok "demo: the script ran: registered, called, answered, hung up, dialled echo"
+	else
+		bad "demo: the script failed (exit $dm_rc; see $dm_tmp/stderr)"
+	fi
+	if grep -q '"type":"reg","account":"demo","state":"registered".*"transport":"TLS","verified":true' "$dm_tmp/ev.json"; then
+		ok "demo: registered over TLS with the server verified"
+	else
+		bad "demo: no verified TLS registration in $dm_tmp/ev.json"
+	fi
+	if grep -q 'recv from TLS .* SIP/2.0 401 Unauthorized .*WWW-Authenticate: Digest realm="siptty-demo"' "$dm_tmp/siptty.log" &&
+	   grep -q 'recv from TLS .* SIP/2.0 407 .*Proxy-Authenticate: Digest realm="siptty-demo"' "$dm_tmp/siptty.log"; then
+		ok "demo: the registrar challenged REGISTER (401) and INVITE (407) with digest"
+	else
+		bad "demo: no digest challenge seen in $dm_tmp/siptty.log"
+	fi
+	if grep -q '"type":"call","call":1,"account":"demo","dir":"in","peer":"sips:+15550100@localhost;user=phone","state":"answered"' "$dm_tmp/ev.json"; then
+		ok "demo: the demo's call came in and was answered"
+	else
+		bad "demo: the demo's call was not answered (see $dm_tmp/ev.json)"
+	fi
+	if grep -q '"dir":"out","peer":"sips:echo@localhost","state":"answered"' "$dm_tmp/ev.json"; then
+		ok "demo: dialling echo is answered (after a 407 challenge)"
+	else
+		bad "demo: the call to echo was not answered (see $dm_tmp/ev.json)"
+	fi
+	if grep -q 'media-authorization token' "$dm_tmp/siptty.log"; then
+		ok "demo: the calls carry a P-Media-Authorization token"
+	else
+		bad "demo: no media-authorization token in $dm_tmp/siptty.log"
+	fi
+	# Nothing of the demo stays behind, and the real account was not used.
+	if [ -z "$(ls -A "$dm_tmp/run")" ] && ! grep -q '"account":"real"' "$dm_tmp/ev.json"; then
+		ok "demo: its certificates and keys are removed at exit; the real account is left alone"
+	else
+		bad "demo: left $(ls -A "$dm_tmp/run") behind, or used the real account"
+	fi
+	# The demo's password is a secret like any other.
+	if grep -qi 'password = \|realpw' "$dm_tmp/siptty.log" "$dm_tmp/ev.json" "$dm_tmp/screen.txt" "$dm_tmp/stdout"; then
+		bad "demo: a password reached the log, events or screen"
+	else
+		ok "demo: no password in the log, events or screen"
+	fi
+}
+
+if [ -x "$dm_siptty" ]; then
+	dm_run
+else
+	bad "demo: $dm_siptty was not built"
+fi
