@@ -62,10 +62,10 @@ cli_unknown() {
 	fi
 }
 
-# The options for media and the demo are parsed but refused until they exist.
+# The options for media are parsed but refused until they exist.
 cli_unavailable() {
 	cli_bad=
-	for cli_o in --demo '--audio-in x.wav' '--audio-out x.wav'; do
+	for cli_o in '--audio-in x.wav' '--audio-out x.wav'; do
 		# shellcheck disable=SC2086 # each option with its value
 		cli_sip --headless $cli_o
 		if [ $cli_rc -ne 2 ] || ! grep -q 'not available in this version' "$cli_tmp/err"; then
@@ -73,7 +73,7 @@ cli_unavailable() {
 		fi
 	done
 	if [ -z "$cli_bad" ]; then
-		ok "cli: --demo, --audio-in, --audio-out exit 2 as not available yet"
+		ok "cli: --audio-in, --audio-out exit 2 as not available yet"
 	else
 		bad "cli: options not available yet should exit 2 saying so:$cli_bad"
 	fi
