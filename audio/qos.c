@@ -467,14 +467,14 @@ static int open_udp(struct qos_session *q, const char *router)
 	struct sockaddr_storage local;
 	struct rsvp_addr any;
 	socklen_t ll;
-	int one = 1;
 
 	if (parse_router(&q->router, &q->routerlen, router))
 		return EINVAL;
 	q->fd = socket(q->router.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (q->fd < 0)
 		return errno;
-	(void)setsockopt(q->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* No SO_REUSEADDR: two sessions sharing 1698 would split the
+	 * router's answers between them; the second takes a free port. */
 	memset(&any, 0, sizeof(any));
 	any.af = q->router.ss_family;
 	/* Our address when it is of the router's family, else any. */
