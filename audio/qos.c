@@ -69,6 +69,35 @@ const char *qos_state_name(enum qos_state s)
 	return "?";
 }
 
+/*
+ * The policy element a token stands for.  RFC 3313 tokens are the
+ * element's P-Type and data (SPECS 7.1): the 16-bit Length, 2 + token
+ * bytes, goes in front.  Deployed issuers (and the RFC 3520 examples)
+ * also send the whole element, Length included: a token whose first two
+ * bytes give its own length is taken as it is.  Either way the element
+ * goes into POLICY_DATA unmodified.
+ */
+static int token_element(const char *hex, size_t len, uint8_t *pe, size_t sz,
+			 size_t *np)
+{
+	size_t n = 0;
+
+	if (sz < 2 || rsvp_hex_decode(hex, len, pe + 2, sz - 2, &n))
+		return EBADMSG;
+	if (n >= 4 && ((size_t)pe[2] << 8 | pe[3]) == n) {
+		memmove(pe, pe + 2, n);
+		*np = n;
+		return 0;
+	}
+	/* Without its Length, a token starts with the AUTH_SESSION P-Type. */
+	if (n < 2 || ((size_t)pe[2] << 8 | pe[3]) != RSVP_PE_AUTH_SESSION)
+		return EDOM;
+	pe[0] = (uint8_t)((n + 2) >> 8);
+	pe[1] = (uint8_t)(n + 2);
+	*np = n + 2;
+	return 0;
+}
+
 int qos_token_check(const char *hex, size_t len, char *why, size_t whysz)
 {
 	uint8_t pe[RSVP_MAX_ELEMENT];
@@ -87,7 +116,15 @@ int qos_token_check(const char *hex, size_t len, char *why, size_t whysz)
 		(void)snprintf(why, whysz, _("the token has an odd number of hex digits (%zu)"), len);
 		return EBADMSG;
 	}
-	if (rsvp_hex_decode(hex, len, pe, sizeof(pe), &n)) {
+	i = 0;
+	if (rsvp_hex_decode(hex, len, pe, sizeof(pe), &n) == 0 &&
+	    token_element(hex, len, pe, sizeof(pe), &n) == EDOM) {
+		(void)snprintf(why, whysz, "%s", _("the token is neither a policy "
+			"element whose length matches it nor an AUTH_SESSION "
+			"element (P-Type 4) without its length"));
+		return EBADMSG;
+	}
+	if (token_element(hex, len, pe, sizeof(pe), &n)) {
 		for (i = 0; i < len && hex[i] && strchr("0123456789abcdefABCDEF", hex[i]); i++)
 			;
 		(void)snprintf(why, whysz, _("the token has a character that is not a hex digit at position %zu"), i + 1);
@@ -267,7 +304,7 @@ static int take_params(struct qos_session *q, const struct qos_params *p)
 				       i + 1, why);
 			break;
 		}
-		(void)rsvp_hex_decode(t, tl, q->pe[i], RSVP_MAX_ELEMENT, &np.pelen[i]);
+		(void)token_element(t, tl, q->pe[i], RSVP_MAX_ELEMENT, &np.pelen[i]);
 		np.pe[i] = q->pe[i];
 	}
 	np.npe = q->bad ? 0 : p->ntokens;

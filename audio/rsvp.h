@@ -13,7 +13,7 @@
 #define RSVP_MAX_MSG 16384        /* bigger input is malformed */
 #define RSVP_MAX_POLICY QOS_MAX_TOKENS
 /* One policy element decoded from a token: at most QOS_TOKEN_MAX_HEX / 2. */
-#define RSVP_MAX_ELEMENT (QOS_TOKEN_MAX_HEX / 2)
+#define RSVP_MAX_ELEMENT (QOS_TOKEN_MAX_HEX / 2 + 2)
 
 enum rsvp_type {
 	RSVP_PATH = 1,

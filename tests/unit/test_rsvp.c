@@ -171,7 +171,7 @@ static void test_token_bad_element_len(void **state)
 	e.b[1] = (uint8_t)(e.len + 4);      /* says more than there is */
 	to_hex(e.b, e.len, hex);
 	assert_int_equal(check_hex(hex, why, sizeof(why)), EBADMSG);
-	assert_non_null(strstr(why, "says it is"));
+	assert_non_null(strstr(why, "length"));
 	good_element(&e);
 	e.b[1] = (uint8_t)(e.len - 4);      /* says less */
 	to_hex(e.b, e.len, hex);
@@ -179,8 +179,29 @@ static void test_token_bad_element_len(void **state)
 	/* Length not a multiple of 4 (6 bytes, consistent otherwise). */
 	assert_int_equal(check_hex("000600030000", why, sizeof(why)), EBADMSG);
 	assert_non_null(strstr(why, "multiple of 4"));
-	/* The RFC 3313 token is the whole element: P-Type alone is short. */
+	/* A token that is only the P-Type is an element with no attribute. */
 	assert_int_equal(check_hex("0004", why, sizeof(why)), EBADMSG);
+	assert_non_null(strstr(why, "no attribute"));
+}
+
+/* SPECS 7.1: a token may be the element without its Length (P-Type and
+ * attributes); the Length is put in front.  Its attributes are checked
+ * just the same. */
+static void test_token_without_length(void **state)
+{
+	struct el e;
+	char hex[4200], why[200] = "";
+
+	(void)state;
+	good_element(&e);
+	to_hex(e.b + 2, e.len - 2, hex);
+	assert_int_equal(check_hex(hex, why, sizeof(why)), 0);
+	/* A broken attribute length is still found. */
+	e.b[5] = 0x40;
+	to_hex(e.b + 2, e.len - 2, hex);
+	assert_int_equal(check_hex(hex, why, sizeof(why)), EBADMSG);
+	/* Neither form: not its own length, not P-Type 4. */
+	assert_int_equal(check_hex("00090003aabbccdd", why, sizeof(why)), EBADMSG);
 }
 
 static void test_token_too_long(void **state)
@@ -541,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_token_odd_and_nonhex),
 		cmocka_unit_test(test_token_bad_attr_len),
 		cmocka_unit_test(test_token_bad_element_len),
+		cmocka_unit_test(test_token_without_length),
 		cmocka_unit_test(test_token_too_long),
 		cmocka_unit_test(test_path_encoding),
 		cmocka_unit_test(test_pathtear_and_v6),
