@@ -61,9 +61,10 @@ typedef void (qos_state_h)(enum qos_state state, const char *reason,
 /*
  * Starts the reservation: with no token, *qp = NULL and h is not called
  * (state none).  A malformed token: state error, nothing sent.  Else a
- * PATH by raw IP (protocol 46, Router Alert) when the process may open a
- * raw socket, else by UDP to the edge router; refreshed every R; Resv ->
- * reserved, PathErr -> denied.  Emits
+ * PATH by UDP to the edge router (RFC 2205 appendix C) when edge_router
+ * is set, else by raw IP (protocol 46, Router Alert) towards daddr; when
+ * the raw socket cannot be opened, state error.  Refreshed every R;
+ * Resv -> reserved, PathErr -> denied.  Emits
  * {"type":"qos","call":N,"state":"...","reason":"...","tokens":N}.
  */
 int qos_session_start(struct qos_session **qp, struct loop *loop,
