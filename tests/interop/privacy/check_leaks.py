@@ -180,8 +180,8 @@ def from_pcap(path, port):
 
 def dissector_kinds(path, port):
     """What tshark's SIP dissector makes of siptty's frames."""
-    out = tshark(["-r", path, "-Y", "sip && udp.srcport in {%s}" %
-                  " ".join(str(p) for p in port),
+    out = tshark(["-r", path, "-Y", "sip && (%s)" % " || ".join(
+                      "udp.srcport == %d" % p for p in port),
                   "-T", "fields", "-e", "sip.Method", "-e",
                   "sip.Status-Code", "-e", "sip.CSeq.method"])
     kinds = []
