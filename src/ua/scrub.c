@@ -336,6 +336,13 @@ static int apply(struct sip_msg *m, const struct scrub_policy *pol)
 		err = rewrite_addr(m, SIP_HDR_TO, false);
 	if (!err && anon)
 		err = rewrite_addr(m, SIP_HDR_REFERRED_BY, true);
+	/* A REGISTER keeps its AOR (the registrar needs it), but a display
+	 * name is of no use to a registrar: it goes. */
+	if (!err && (lv & PRIV_USER) && meth == SIP_M_REGISTER) {
+		err = rewrite_addr(m, SIP_HDR_FROM, false);
+		if (!err)
+			err = rewrite_addr(m, SIP_HDR_TO, false);
+	}
 	/* P-Preferred-Identity goes to a trusted proxy only (RFC 3325 9.1),
 	 * whoever put it in. */
 	if (!err)

@@ -1,19 +1,16 @@
-# tests/interop/privacy/tier-wip-register.sh - NOT in tests/tiers: fails
-# today.  At privacy user, siptty's REGISTER still carries the configured
-# display name in From ("Zyxw Privacy Tester" <sip:zyxwuser@...>).  The AoR
-# must stay (siptty.conf(5), RFC 3323 4.1.1.3 lets user privacy keep it on
-# REGISTER), but a registrar needs no display name.  Sourced like a tier
-# (ok/bad, top_srcdir, top_builddir, logdir); move it to
-# tests/tiers/privacy-register.sh once scrub.c drops the display name from
-# REGISTER at user.
+# tests/tiers/privacy-register.sh - at privacy user, siptty's REGISTER keeps
+# its AoR (siptty.conf(5); RFC 3323 4.1.1.3 lets user privacy keep it on
+# REGISTER) but carries no display name: a registrar needs none.  The wire
+# is captured with dumpcap and read back.  Sourced like every tier (ok/bad,
+# top_srcdir, top_builddir, logdir).
 
 pw_dir=$top_srcdir/tests/interop/privacy
 io_src=$top_srcdir/tests/interop
 . "$io_src/lib.sh"
 
 pw_run() {
-	io_workdir "$logdir" privacy-wip || { bad "privacy-wip: no work directory"; return; }
-	pw_ports=$(io_free_ports 2) || { bad "privacy-wip: no free ports"; return; }
+	io_workdir "$logdir" privacy-register || { bad "privacy-register: no work directory"; return; }
+	pw_ports=$(io_free_ports 2) || { bad "privacy-register: no free ports"; return; }
 	# shellcheck disable=SC2086
 	set -- $pw_ports
 	pw_sp=$1 pw_rp=$2
@@ -21,7 +18,7 @@ pw_run() {
 		-w "$io_dir/reg.pcapng" -q
 	pw_dc=$io_pid
 	io_wait_log "$io_dir/logs/dumpcap" 'Capturing on' 10 ||
-		{ bad "privacy-wip: dumpcap does not capture"; io_stop_all; return; }
+		{ bad "privacy-register: dumpcap does not capture"; io_stop_all; return; }
 	io_sipp_bg "$io_dir/logs/reg.sipp" 30 -sf "$pw_dir/uas-regopt.xml" -t u1 \
 		-i 127.0.0.1 -p "$pw_rp"
 	pw_reg=$io_pid
@@ -49,9 +46,9 @@ pw_run() {
 		--authuser zyxwauth --secret zyxwsecretpw --addr 127.0.0.1 \
 		--pcap "$io_dir/reg.pcapng" --port "$pw_sp" --expect REGISTER \
 		> "$io_dir/reg.check" 2>&1; then
-		ok "privacy-wip [user]: REGISTER carries no display name"
+		ok "privacy-register [user]: REGISTER carries no display name"
 	else
-		bad "privacy-wip [user]: REGISTER leaks: $(grep -m1 '^  identity' "$io_dir/reg.check") (see $io_dir/reg.check)"
+		bad "privacy-register [user]: REGISTER leaks: $(grep -m1 '^  identity' "$io_dir/reg.check") (see $io_dir/reg.check)"
 	fi
 	io_stop_all
 }
