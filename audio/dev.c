@@ -4,12 +4,16 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <alsa/asoundlib.h>
 #include <portaudio.h>
 #include <sndfile.h>
 
@@ -41,13 +45,55 @@ struct mdev {
 static pthread_mutex_t pa_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool pa_up;
 
+/* ALSA reports to stderr, where curses may be drawing: say nothing. */
+__attribute__((format(printf, 5, 6)))
+static void mdev_alsa_quiet(const char *file, int line, const char *fn,
+			    int err, const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)err;
+	(void)fmt;
+}
+
+/* libjack (PortAudio probes JACK) prints straight to stderr, which is
+ * the terminal curses draws on: while PortAudio starts, stderr goes to
+ * /dev/null. */
+static int mdev_stderr_off(void)
+{
+	int saved, null;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && null >= 0)
+		(void)dup2(null, STDERR_FILENO);
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+static void mdev_stderr_on(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	(void)dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 static int mdev_pa_init(void)
 {
 	PaError e = paNoError;
+	int saved;
 
 	pthread_mutex_lock(&pa_lock);
 	if (!pa_up) {
+		(void)snd_lib_error_set_handler(mdev_alsa_quiet);
+		saved = mdev_stderr_off();
 		e = Pa_Initialize();
+		mdev_stderr_on(saved);
 		pa_up = e == paNoError;
 	}
 	pthread_mutex_unlock(&pa_lock);
@@ -57,8 +103,12 @@ static int mdev_pa_init(void)
 void mdev_pa_release(void)
 {
 	pthread_mutex_lock(&pa_lock);
-	if (pa_up)
+	if (pa_up) {
+		int saved = mdev_stderr_off();
+
 		(void)Pa_Terminate();
+		mdev_stderr_on(saved);
+	}
 	pa_up = false;
 	pthread_mutex_unlock(&pa_lock);
 }
@@ -118,6 +168,7 @@ static int mdev_pa_open(struct mdev *d, const struct mdev_cfg *cfg,
 	PaDeviceIndex in, out;
 	PaError e;
 	double rate;
+	int saved;
 
 	if (mdev_pa_init()) {
 		snprintf(reason, rsz, "%s", _("PortAudio could not start"));
@@ -148,8 +199,10 @@ static int mdev_pa_open(struct mdev *d, const struct mdev_cfg *cfg,
 	rate = cfg->rate;
 	if (Pa_IsFormatSupported(&ip, &op, rate) != paFormatIsSupported)
 		rate = di ? di->defaultSampleRate : 48000;
+	saved = mdev_stderr_off();
 	e = Pa_OpenStream(&d->pa, &ip, &op, rate, paFramesPerBufferUnspecified,
 			  paClipOff, mdev_pa_cb, d);
+	mdev_stderr_on(saved);
 	if (e != paNoError) {
 		d->pa = NULL;
 		snprintf(reason, rsz, _("the sound card could not be opened: %s"),
@@ -199,6 +252,15 @@ static void mdev_in_read(struct mdev *d, int16_t *pcm)
 	}
 }
 
+void mdev_rt_thread(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.sched_priority = 10;
+	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
 static void *mdev_thread(void *arg)
 {
 	struct mdev *d = arg;
@@ -207,6 +269,7 @@ static void *mdev_thread(void *arg)
 	unsigned ticks = 0;
 	size_t got;
 
+	mdev_rt_thread();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!atomic_load(&d->stop)) {
 		next.tv_nsec += (long)d->ptime_ms * 1000000L;

@@ -885,21 +885,23 @@ static void media_tick(struct media_session *ms)
 		media_send_frame(ms, pcm);
 	}
 	/* receive -> playout -> decode -> the card.  A paced device takes
-	 * its frame half a frame after this tick: one frame queued is
-	 * enough; a sound card's callback comes when it likes: one and a
-	 * half. */
-	want = mdev_tick_ns(ms->dev) ? dframe : dframe + dframe / 2;
-	for (n = 0; n < 4 && ring_avail(play) < want; n++) {
-		media_play_frame(ms, pcm);
-		if (ms->play_rs.st) {
+	 * its frame half a frame after this tick: a frame and a half
+	 * queued leaves half a frame of slack for a late tick; a sound
+	 * card's callback comes when it likes: two frames. */
+	want = mdev_tick_ns(ms->dev) ? dframe + dframe / 2 : dframe * 2;
+	for (n = 0; n < 8 && ring_avail(play) < want; n++) {
+		size_t need = want - ring_avail(play);
+
+		if (ms->play_rs.n < need) {
+			media_play_frame(ms, pcm);
 			rsmp_push(&ms->play_rs, pcm, ms->frame);
-			got = ms->play_rs.n < MEDIA_MAX_FRAME ? ms->play_rs.n :
-				MEDIA_MAX_FRAME;
-			if (got && rsmp_pop(&ms->play_rs, raw, got))
-				(void)ring_write(play, raw, got);
-		} else {
-			(void)ring_write(play, pcm, ms->frame);
 		}
+		if (need > ms->play_rs.n)
+			need = ms->play_rs.n;
+		if (need > MEDIA_MAX_FRAME)
+			need = MEDIA_MAX_FRAME;
+		if (need && rsmp_pop(&ms->play_rs, raw, need))
+			(void)ring_write(play, raw, need);
 	}
 }
 
@@ -965,6 +967,7 @@ static void *media_thread(void *arg)
 	int64_t d;
 	uint64_t v;
 
+	mdev_rt_thread();
 	pf[0].fd = rtp_session_get_rtp_socket(ms->rtp);
 	pf[1].fd = rtp_session_get_rtcp_socket(ms->rtp);
 	pf[2].fd = ms->evfd;

@@ -117,6 +117,9 @@ int64_t mdev_tick_ns(struct mdev *d);
 enum media_driver mdev_driver(const struct mdev *d);
 struct ring *mdev_capture(struct mdev *d);
 struct ring *mdev_playback(struct mdev *d);
+/* Asks for real-time scheduling for the calling audio thread (device or
+ * media), as sound servers do; without the privilege nothing changes. */
+void mdev_rt_thread(void);
 /* Pa_Terminate when it was ever initialised (engine free). */
 void mdev_pa_release(void);
 

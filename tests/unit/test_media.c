@@ -23,6 +23,7 @@
 
 #include "audio/media.h"
 #include "audio/media_int.h"
+#include "core/conf.h"
 #include "core/events.h"
 #include "core/loop.h"
 
@@ -309,7 +310,7 @@ static void call_and_check(const char *codec, const char *suite,
 	assert_true(sb.rx_packets > 100);
 	assert_int_equal(sb.rx_lost, 0);
 	assert_int_equal(sb.srtp_failed, 0);
-	assert_true(sb.jb_ms <= 100);
+	assert_true(sb.jb_ms <= 200);
 	pair_close(&pr);
 	c = best_ncc(pr.out_wav, &lag);
 	if (getenv("MEDIA_KEEP")) { char cmd[400]; snprintf(cmd, sizeof(cmd), "cp %s /tmp/media_dbg_%u.wav", pr.out_wav, call); (void)!system(cmd); }
@@ -425,6 +426,101 @@ static void test_ipv6(void **state)
 	assert_int_equal(count_events("media", "raddr", ra, 80), 2);
 }
 
+/* No such sound card: the call goes on with the null device, and says so
+ * once in a media event. */
+static void test_fallback(void **state)
+{
+	struct conf *conf = NULL;
+	struct media_engine *me;
+	struct media_session *a;
+	struct media_params q;
+	struct media_stats st;
+	char shm[64];
+	bool had_shm;
+	uint16_t pa;
+	size_t i;
+	json_t *ev;
+	unsigned n = 0;
+
+	(void)state;
+	/* PortAudio's JACK probe leaves this behind: remove it if we made it */
+	snprintf(shm, sizeof(shm), "/dev/shm/jack_db-%u", (unsigned)getuid());
+	had_shm = access(shm, F_OK) == 0;
+	assert_int_equal(conf_load_string(&conf, "t", "[audio]\n"
+		"driver = portaudio\ninput_device = siptty-no-such-card\n"
+		"output_device = siptty-no-such-card\n"), 0);
+	assert_int_equal(media_engine_alloc(&me, loop, conf, NULL), 0);
+	assert_int_equal(media_session_alloc(&a, me, "127.0.0.1", 20000, 60000,
+					     &pa), 0);
+	params(&q, 90, "PCMU", "127.0.0.1", (uint16_t)(pa + 2));
+	assert_int_equal(media_session_start(a, &q), 0);
+	run_loop(200);
+	assert_int_equal(media_session_stats(a, &st), 0);
+	assert_true(st.tx_packets >= 5);      /* null device, paced */
+	assert_true(st.tx_packets <= 12);
+	media_session_free(a);
+	media_engine_free(me);
+	conf_free(conf);
+	run_loop(30);
+	json_array_foreach(evs, i, ev) {
+		const char *r = json_string_value(json_object_get(ev, "reason"));
+
+		if (json_integer_value(json_object_get(ev, "call")) != 90)
+			continue;
+		if (!json_object_get(ev, "fallback"))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(ev,
+			"fallback")), "null");
+		assert_non_null(r);
+		assert_true(strlen(r) > 5);
+		n++;
+	}
+	assert_int_equal(n, 1);
+	if (!had_shm)
+		(void)unlink(shm);
+}
+
+/* The far end's fmtp shapes the encoder; G.711 through the codec API. */
+static void test_codec(void **state)
+{
+	struct codec_cfg cc = {32000, 5, true, false};
+	struct codec *c;
+	int16_t pcm[1920], out[1920];
+	uint8_t pkt[1500];
+	int i, n;
+
+	(void)state;
+	assert_int_equal(fmtp_int("maxplaybackrate=16000; useinbandfec=1",
+				  "useinbandfec", 0), 1);
+	assert_int_equal(fmtp_int("maxplaybackrate=16000;ptime=40",
+				  "maxplaybackrate", 0), 16000);
+	assert_int_equal(fmtp_int("stereo=1", "sprop-stereo", -1), -1);
+	assert_int_equal(fmtp_int("", "x", 7), 7);
+	assert_int_equal(codec_alloc(&c, "opus", 48000, 20,
+				     "maxplaybackrate=16000;ptime=40", &cc), 0);
+	assert_int_equal(codec_frame(c), 1920);        /* ptime=40 */
+	for (i = 0; i < 1920; i++)
+		pcm[i] = (int16_t)(8000 * sin(2 * PI * 440 * i / 48000.0));
+	n = codec_encode(c, pcm, pkt, sizeof(pkt));
+	assert_true(n > 10);
+	assert_int_equal(codec_decode(c, pkt, (size_t)n, false, out), 1920);
+	assert_int_equal(codec_decode(c, NULL, 0, false, out), 1920); /* PLC */
+	pkt[0] = 0x03;      /* code 3 with a frame count of 0: invalid */
+	pkt[1] = 0x00;
+	assert_int_equal(codec_decode(c, pkt, 2, false, out), -EBADMSG);
+	codec_free(c);
+	assert_int_equal(codec_alloc(&c, "G729", 8000, 20, "", &cc), ENOTSUP);
+	assert_int_equal(codec_alloc(&c, "PCMA", 8000, 20, "", &cc), 0);
+	assert_int_equal(codec_frame(c), 160);
+	assert_int_equal(codec_encode(c, pcm, pkt, sizeof(pkt)), 160);
+	assert_int_equal(pkt[0], g711_alaw_enc(pcm[0]));
+	assert_int_equal(codec_decode(c, pkt, 160, false, out), 160);
+	assert_int_equal(out[1], g711_alaw_dec(pkt[1]));
+	assert_int_equal(codec_decode(c, NULL, 0, false, out), 160);
+	assert_int_equal(out[1], g711_alaw_dec(pkt[1])); /* repeated */
+	codec_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_dtmf_dscp_hold),
 		cmocka_unit_test(test_no_telephone_event),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_codec),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
