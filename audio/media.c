@@ -87,6 +87,7 @@ struct media_session {
 	uint32_t rx_base, rx_max;       /* extended sequence numbers */
 	uint64_t rx_packets;
 	double far_loss;
+	double rtt_ms;                  /* -1 until an LSR came back */
 	bool dr_have, dr_done;
 	uint32_t dr_ts, dr_dur;
 	char dr_digit;
@@ -382,6 +383,30 @@ static void media_rx_rtp(struct media_session *ms, const uint8_t *b,
 			       len - hl);
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+		((uint32_t)p[2] << 8) | p[3];
+}
+
+/* A report block about our stream: the far end's loss figure, and the
+ * round trip from its LSR/DLSR (RFC 3550 6.4.1), NTP middle 32 bits. */
+static void media_rx_report(struct media_session *ms, const uint8_t *rb)
+{
+	uint32_t lsr = rd32(rb + 16), dlsr = rd32(rb + 20), now, rtt;
+	struct timespec t;
+
+	ms->far_loss = rb[4] * 100.0 / 256.0;
+	if (!lsr)
+		return;
+	clock_gettime(CLOCK_REALTIME, &t);
+	now = (uint32_t)((((uint64_t)t.tv_sec + 2208988800ULL) & 0xffff) << 16) |
+		(uint32_t)(((uint64_t)t.tv_nsec << 16) / 1000000000ULL);
+	rtt = now - lsr - dlsr;
+	if (rtt < 0x80000000u)      /* clocks can step: ignore "negative" */
+		ms->rtt_ms = rtt * 1000.0 / 65536.0;
+}
+
 /* The far end's report on what we send: fraction lost of our SSRC. */
 static void media_rx_rtcp(struct media_session *ms, const uint8_t *b,
 			  size_t len)
@@ -401,12 +426,10 @@ static void media_rx_rtcp(struct media_session *ms, const uint8_t *b,
 			for (i = 0; i < rc && first + (i + 1) * 24 <= plen;
 			     i++) {
 				const uint8_t *rb = h + first + i * 24;
-				uint32_t ssrc = ((uint32_t)rb[0] << 24) |
-					((uint32_t)rb[1] << 16) |
-					((uint32_t)rb[2] << 8) | rb[3];
+				uint32_t ssrc = rd32(rb);
 
 				if (ssrc == ours)
-					ms->far_loss = rb[4] * 100.0 / 256.0;
+					media_rx_report(ms, rb);
 			}
 		}
 		off += plen;
@@ -644,6 +667,7 @@ int media_session_alloc(struct media_session **msp, struct media_engine *me,
 	atomic_init(&ms->mute, false);
 	atomic_init(&ms->srtp_fail, 0);
 	ms->far_loss = -1;
+	ms->rtt_ms = -1;
 	ms->rtp = rtp_session_new(RTP_SESSION_SENDRECV);
 	if (!ms->rtp) {
 		err = ENOMEM;
@@ -713,8 +737,6 @@ static void media_snapshot(struct media_session *ms)
 {
 	struct media_stats s;
 	uint32_t expected, lost = 0;
-	float rtt;
-
 	memset(&s, 0, sizeof(s));
 	s.tx_packets = ms->tx_packets;
 	s.rx_packets = ms->rx_packets;
@@ -726,8 +748,7 @@ static void media_snapshot(struct media_session *ms)
 	s.rx_lost = lost;
 	s.loss_pct = ms->far_loss;
 	s.jitter_ms = ms->jb.jitter_ms;
-	rtt = ms->rtp ? rtp_session_get_round_trip_propagation(ms->rtp) : 0;
-	s.rtt_ms = rtt > 0 ? rtt * 1000.0 : -1;
+	s.rtt_ms = ms->rtt_ms;
 	s.jb_ms = jbuf_delay_ms(&ms->jb);
 	s.concealed_ms = ms->jb.concealed * ms->jb.ptime_ms;
 	s.srtp_failed = atomic_load(&ms->srtp_fail);
