@@ -108,6 +108,8 @@ void mdev_pa_release(void)
 
 		(void)Pa_Terminate();
 		mdev_stderr_on(saved);
+		/* ALSA keeps its parsed configuration for good otherwise */
+		(void)snd_config_update_free_global();
 	}
 	pa_up = false;
 	pthread_mutex_unlock(&pa_lock);

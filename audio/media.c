@@ -618,27 +618,29 @@ static bool media_port_free(const char *laddr, uint16_t port)
 
 static int media_profile(struct media_session *ms)
 {
+	RtpProfile *prof;
 	PayloadType *pt;
 
-	if (!ms->prof) {
-		ms->prof = rtp_profile_new("siptty");
-		if (!ms->prof)
-			return ENOMEM;
-	}
-	rtp_profile_clear_all(ms->prof);
 	if (ms->p.pt < 0 || ms->p.pt > 127)
 		return EINVAL;
+	/* a new profile each time: destroying one frees its payload types */
+	prof = rtp_profile_new("siptty");
+	if (!prof)
+		return ENOMEM;
 	pt = payload_type_clone(!strcasecmp(ms->p.codec, "opus") ?
 		&payload_type_opus : !strcasecmp(ms->p.codec, "PCMA") ?
 		&payload_type_pcma8000 : &payload_type_pcmu8000);
-	rtp_profile_set_payload(ms->prof, ms->p.pt, pt);
+	rtp_profile_set_payload(prof, ms->p.pt, pt);
 	if (ms->p.dtmf_pt >= 0 && ms->p.dtmf_pt <= 127 &&
 	    ms->p.dtmf_pt != ms->p.pt) {
 		pt = payload_type_clone(&payload_type_telephone_event);
 		pt->clock_rate = (int)ms->p.clock;
-		rtp_profile_set_payload(ms->prof, ms->p.dtmf_pt, pt);
+		rtp_profile_set_payload(prof, ms->p.dtmf_pt, pt);
 	}
-	rtp_session_set_profile(ms->rtp, ms->prof);
+	rtp_session_set_profile(ms->rtp, prof);
+	if (ms->prof)
+		rtp_profile_destroy(ms->prof);
+	ms->prof = prof;
 	return 0;
 }
 

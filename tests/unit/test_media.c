@@ -435,7 +435,8 @@ static void test_fallback(void **state)
 	struct media_session *a;
 	struct media_params q;
 	struct media_stats st;
-	char shm[64];
+	char shm[64], alsa[160];
+	FILE *fa;
 	bool had_shm;
 	uint16_t pa;
 	size_t i;
@@ -446,6 +447,15 @@ static void test_fallback(void **state)
 	/* PortAudio's JACK probe leaves this behind: remove it if we made it */
 	snprintf(shm, sizeof(shm), "/dev/shm/jack_db-%u", (unsigned)getuid());
 	had_shm = access(shm, F_OK) == 0;
+	/* ALSA with only a null default: no sound server is touched, and no
+	 * plugin library is loaded (the pulse plugin leaks when unloaded) */
+	snprintf(alsa, sizeof(alsa), "%s/asound.conf", tdir);
+	fa = fopen(alsa, "w");
+	assert_non_null(fa);
+	fputs("pcm.!default { type null }\nctl.!default { type hw card 0 }\n",
+	      fa);
+	fclose(fa);
+	setenv("ALSA_CONFIG_PATH", alsa, 1);
 	assert_int_equal(conf_load_string(&conf, "t", "[audio]\n"
 		"driver = portaudio\ninput_device = siptty-no-such-card\n"
 		"output_device = siptty-no-such-card\n"), 0);
@@ -478,6 +488,8 @@ static void test_fallback(void **state)
 	assert_int_equal(n, 1);
 	if (!had_shm)
 		(void)unlink(shm);
+	unlink(alsa);
+	unsetenv("ALSA_CONFIG_PATH");
 }
 
 /* The far end's fmtp shapes the encoder; G.711 through the codec API. */
