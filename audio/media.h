@@ -74,6 +74,7 @@ struct media_stats {
 	double rtt_ms;            /* from RTCP SR/RR, -1 unknown */
 	uint32_t jb_ms;           /* the jitter buffer's current delay */
 	uint32_t concealed_ms;    /* audio made up by PLC/FEC */
+	uint32_t srtp_failed;     /* packets dropped: SRTP/SRTCP check failed */
 };
 
 /*

@@ -74,6 +74,12 @@ static const struct ckey schema[] = {
 	{"audio", "output_device", C_STR, 0, 0, NULL},
 	{"audio", "codecs", C_STR, 0, 0, NULL},
 	{"audio", "rtp_ports", C_STR, 0, 0, NULL},
+	{"audio", "opus_bitrate", C_INT, 6000, 510000, NULL},
+	{"audio", "opus_complexity", C_INT, 0, 10, NULL},
+	{"audio", "opus_fec", C_BOOL, 0, 0, NULL},
+	{"audio", "opus_dtx", C_BOOL, 0, 0, NULL},
+	{"audio", "jitter_min_ms", C_INT, 0, 1000, NULL},
+	{"audio", "jitter_max_ms", C_INT, 20, 5000, NULL},
 	{"ui", "color", C_BOOL, 0, 0, NULL},
 	{"keys", "*", C_STR, 0, 0, NULL},
 };

@@ -1,0 +1,436 @@
+/* dev.c - audio devices: a PortAudio stream whose callback only touches
+ * two SPSC rings, or WAV files / silence moved by a thread paced by
+ * CLOCK_MONOTONIC one frame at a time, like a sound card. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <alsa/asoundlib.h>
+#include <portaudio.h>
+#include <sndfile.h>
+
+#include "audio/media_int.h"
+#include "core/i18n.h"
+#include "core/log.h"
+
+#define MDEV_MAX_FRAME 4800      /* 100 ms at 48 kHz */
+
+struct mdev {
+	enum media_driver driver;
+	uint32_t rate;
+	uint32_t frame;             /* samples per ptime at rate */
+	uint32_t ptime_ms;
+	struct ring cap, play;
+	/* PortAudio */
+	PaStream *pa;
+	/* paced thread (WAV, null) */
+	pthread_t thr;
+	bool thr_on;
+	atomic_bool stop;
+	SNDFILE *in, *out;
+	unsigned in_ch;
+	bool in_eof;
+	struct rsmp in_rs;          /* file rate -> rate */
+	_Atomic int64_t tick_ns;    /* when the paced thread last ticked */
+};
+
+static pthread_mutex_t pa_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pa_up;
+
+/* ALSA reports to stderr, where curses may be drawing: say nothing. */
+__attribute__((format(printf, 5, 6)))
+static void mdev_alsa_quiet(const char *file, int line, const char *fn,
+			    int err, const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)err;
+	(void)fmt;
+}
+
+/* libjack (PortAudio probes JACK) prints straight to stderr, which is
+ * the terminal curses draws on: while PortAudio starts, stderr goes to
+ * /dev/null. */
+static int mdev_stderr_off(void)
+{
+	int saved, null;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && null >= 0)
+		(void)dup2(null, STDERR_FILENO);
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+static void mdev_stderr_on(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	(void)dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
+static int mdev_pa_init(void)
+{
+	PaError e = paNoError;
+	int saved;
+
+	pthread_mutex_lock(&pa_lock);
+	if (!pa_up) {
+		(void)snd_lib_error_set_handler(mdev_alsa_quiet);
+		saved = mdev_stderr_off();
+		e = Pa_Initialize();
+		mdev_stderr_on(saved);
+		pa_up = e == paNoError;
+	}
+	pthread_mutex_unlock(&pa_lock);
+	return e == paNoError ? 0 : EIO;
+}
+
+void mdev_pa_release(void)
+{
+	pthread_mutex_lock(&pa_lock);
+	if (pa_up) {
+		int saved = mdev_stderr_off();
+
+		(void)Pa_Terminate();
+		mdev_stderr_on(saved);
+		/* ALSA keeps its parsed configuration for good otherwise */
+		(void)snd_config_update_free_global();
+	}
+	pa_up = false;
+	pthread_mutex_unlock(&pa_lock);
+}
+
+uint32_t mdev_rate(const struct mdev *d) { return d->rate; }
+int64_t mdev_tick_ns(struct mdev *d) { return atomic_load(&d->tick_ns); }
+enum media_driver mdev_driver(const struct mdev *d) { return d->driver; }
+struct ring *mdev_capture(struct mdev *d) { return &d->cap; }
+struct ring *mdev_playback(struct mdev *d) { return &d->play; }
+
+/* The sound card's thread: rings only, nothing that locks or allocates. */
+static int mdev_pa_cb(const void *in, void *out, unsigned long frames,
+		      const PaStreamCallbackTimeInfo *ti,
+		      PaStreamCallbackFlags fl, void *arg)
+{
+	struct mdev *d = arg;
+	size_t got = 0;
+
+	(void)ti;
+	(void)fl;
+	if (in)
+		(void)ring_write(&d->cap, in, frames);
+	if (out) {
+		got = ring_read(&d->play, out, frames);
+		if (got < frames)
+			memset((int16_t *)out + got, 0,
+			       (frames - got) * sizeof(int16_t));
+	}
+	return paContinue;
+}
+
+static PaDeviceIndex mdev_pa_find(const char *name, bool input)
+{
+	PaDeviceIndex i, n = Pa_GetDeviceCount();
+
+	if (!name || !*name)
+		return input ? Pa_GetDefaultInputDevice() :
+			Pa_GetDefaultOutputDevice();
+	for (i = 0; i < n; i++) {
+		const PaDeviceInfo *di = Pa_GetDeviceInfo(i);
+
+		if (!di || !di->name)
+			continue;
+		if ((input ? di->maxInputChannels : di->maxOutputChannels) < 1)
+			continue;
+		if (!strcmp(di->name, name) || strstr(di->name, name))
+			return i;
+	}
+	return paNoDevice;
+}
+
+static int mdev_pa_open(struct mdev *d, const struct mdev_cfg *cfg,
+			char *reason, size_t rsz)
+{
+	PaStreamParameters ip, op;
+	const PaDeviceInfo *di;
+	PaDeviceIndex in, out;
+	PaError e;
+	double rate;
+	int saved;
+
+	if (mdev_pa_init()) {
+		snprintf(reason, rsz, "%s", _("PortAudio could not start"));
+		return EIO;
+	}
+	in = mdev_pa_find(cfg->in_dev, true);
+	out = mdev_pa_find(cfg->out_dev, false);
+	if (in == paNoDevice || out == paNoDevice) {
+		snprintf(reason, rsz, _("no sound card (%s device %s not found)"),
+			 in == paNoDevice ? _("input") : _("output"),
+			 (in == paNoDevice ? cfg->in_dev : cfg->out_dev) ?
+			 (in == paNoDevice ? cfg->in_dev : cfg->out_dev) :
+			 _("default"));
+		return ENODEV;
+	}
+	memset(&ip, 0, sizeof(ip));
+	memset(&op, 0, sizeof(op));
+	ip.device = in;
+	ip.channelCount = 1;
+	ip.sampleFormat = paInt16;
+	di = Pa_GetDeviceInfo(in);
+	ip.suggestedLatency = di ? di->defaultLowInputLatency : 0.02;
+	op.device = out;
+	op.channelCount = 1;
+	op.sampleFormat = paInt16;
+	di = Pa_GetDeviceInfo(out);
+	op.suggestedLatency = di ? di->defaultLowOutputLatency : 0.02;
+	rate = cfg->rate;
+	if (Pa_IsFormatSupported(&ip, &op, rate) != paFormatIsSupported)
+		rate = di ? di->defaultSampleRate : 48000;
+	saved = mdev_stderr_off();
+	e = Pa_OpenStream(&d->pa, &ip, &op, rate, paFramesPerBufferUnspecified,
+			  paClipOff, mdev_pa_cb, d);
+	mdev_stderr_on(saved);
+	if (e != paNoError) {
+		d->pa = NULL;
+		snprintf(reason, rsz, _("the sound card could not be opened: %s"),
+			 Pa_GetErrorText(e));
+		return EIO;
+	}
+	d->rate = (uint32_t)rate;
+	return 0;
+}
+
+static void mdev_in_read(struct mdev *d, int16_t *pcm)
+{
+	int16_t raw[MDEV_MAX_FRAME * 2];
+	int16_t mono[MDEV_MAX_FRAME];
+	sf_count_t want, got, i;
+	unsigned c;
+
+	while (d->in && !d->in_eof && d->in_rs.n < d->frame) {
+		want = (sf_count_t)d->in_rs.in_rate * d->ptime_ms / 1000;
+		if (want > MDEV_MAX_FRAME)
+			want = MDEV_MAX_FRAME;
+		if ((sf_count_t)d->in_ch * want > (sf_count_t)(sizeof(raw) /
+							      sizeof(raw[0])))
+			want = (sf_count_t)(sizeof(raw) / sizeof(raw[0])) /
+				d->in_ch;
+		got = sf_readf_short(d->in, raw, want);
+		if (got <= 0) {
+			d->in_eof = true;   /* silence from now on */
+			break;
+		}
+		for (i = 0; i < got; i++) {
+			int acc = 0;
+
+			for (c = 0; c < d->in_ch; c++)
+				acc += raw[i * d->in_ch + c];
+			mono[i] = (int16_t)(acc / (int)d->in_ch);
+		}
+		rsmp_push(&d->in_rs, mono, (size_t)got);
+	}
+	if (!rsmp_pop(&d->in_rs, pcm, d->frame)) {
+		/* the tail of the file, then silence */
+		size_t n = d->in_rs.n;
+
+		memset(pcm, 0, d->frame * sizeof(*pcm));
+		if (n)
+			(void)rsmp_pop(&d->in_rs, pcm, n);
+	}
+}
+
+void mdev_rt_thread(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.sched_priority = 10;
+	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
+static void *mdev_thread(void *arg)
+{
+	struct mdev *d = arg;
+	int16_t pcm[MDEV_MAX_FRAME];
+	struct timespec next;
+	unsigned ticks = 0;
+	size_t got;
+
+	mdev_rt_thread();
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&d->stop)) {
+		next.tv_nsec += (long)d->ptime_ms * 1000000L;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+		if (atomic_load(&d->stop))
+			break;
+		if (d->in)
+			mdev_in_read(d, pcm);
+		else
+			memset(pcm, 0, d->frame * sizeof(*pcm));
+		(void)ring_write(&d->cap, pcm, d->frame);
+		atomic_store(&d->tick_ns, (int64_t)next.tv_sec * 1000000000LL +
+			     next.tv_nsec);
+		got = ring_read(&d->play, pcm, d->frame);
+		if (got < d->frame)
+			memset(pcm + got, 0, (d->frame - got) * sizeof(*pcm));
+		if (d->out) {
+			(void)sf_writef_short(d->out, pcm, d->frame);
+			if (++ticks % 50 == 0)
+				sf_write_sync(d->out);
+		}
+	}
+	return NULL;
+}
+
+static int mdev_wav_open(struct mdev *d, const struct mdev_cfg *cfg,
+			 char *reason, size_t rsz)
+{
+	SF_INFO si;
+	int err;
+
+	if (cfg->wav_in) {
+		memset(&si, 0, sizeof(si));
+		d->in = sf_open(cfg->wav_in, SFM_READ, &si);
+		if (!d->in) {
+			snprintf(reason, rsz, _("cannot read %s: %s"),
+				 cfg->wav_in, sf_strerror(NULL));
+			return ENOENT;
+		}
+		if (si.channels < 1 || si.channels > 2 || si.samplerate < 8000 ||
+		    si.samplerate > 192000) {
+			snprintf(reason, rsz,
+				 _("%s: only mono or stereo WAV at 8-192 kHz"),
+				 cfg->wav_in);
+			return EINVAL;
+		}
+		d->in_ch = (unsigned)si.channels;
+		err = rsmp_init(&d->in_rs, (uint32_t)si.samplerate, d->rate);
+		if (err)
+			return err;
+	}
+	if (cfg->wav_out) {
+		memset(&si, 0, sizeof(si));
+		si.samplerate = (int)d->rate;
+		si.channels = 1;
+		si.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+		d->out = sf_open(cfg->wav_out, SFM_WRITE, &si);
+		if (!d->out) {
+			snprintf(reason, rsz, _("cannot write %s: %s"),
+				 cfg->wav_out, sf_strerror(NULL));
+			return EIO;
+		}
+		/* the header is rewritten on every sync, so a killed
+		 * process leaves a file that plays */
+		(void)sf_command(d->out, SFC_SET_UPDATE_HEADER_AUTO, NULL,
+				 SF_TRUE);
+	}
+	return 0;
+}
+
+int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
+	      size_t reasonsz)
+{
+	struct mdev *d;
+	int err;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ENOMEM;
+	d->driver = cfg->driver;
+	d->ptime_ms = cfg->ptime_ms ? cfg->ptime_ms : 20;
+	d->rate = cfg->rate ? cfg->rate : 8000;
+	atomic_init(&d->stop, false);
+	atomic_init(&d->tick_ns, 0);
+	reason[0] = '\0';
+	if (d->driver == MEDIA_DRV_PORTAUDIO &&
+	    mdev_pa_open(d, cfg, reason, reasonsz)) {
+		log_warn("media", _("audio: %s; going on without sound"),
+			 reason);
+		d->driver = MEDIA_DRV_NULL;
+		d->rate = cfg->rate ? cfg->rate : 8000;
+	}
+	d->frame = d->rate * d->ptime_ms / 1000;
+	if (d->frame > MDEV_MAX_FRAME) {
+		err = EINVAL;
+		goto out;
+	}
+	/* a quarter second each way: far more than the media thread lets
+	 * build up, so a full ring only means that side stalled */
+	err = ring_init(&d->cap, d->rate / 4);
+	if (!err)
+		err = ring_init(&d->play, d->rate / 4);
+	if (err)
+		goto out;
+	if (d->driver == MEDIA_DRV_WAV) {
+		err = mdev_wav_open(d, cfg, reason, reasonsz);
+		if (err)
+			goto out;
+	}
+	if (d->driver == MEDIA_DRV_PORTAUDIO) {
+		PaError e = Pa_StartStream(d->pa);
+
+		if (e != paNoError) {
+			snprintf(reason, reasonsz,
+				 _("the sound card could not start: %s"),
+				 Pa_GetErrorText(e));
+			err = EIO;
+			goto out;
+		}
+	} else {
+		err = pthread_create(&d->thr, NULL, mdev_thread, d);
+		if (err)
+			goto out;
+		d->thr_on = true;
+	}
+out:
+	if (err)
+		mdev_close(d);
+	else
+		*dp = d;
+	return err;
+}
+
+void mdev_close(struct mdev *d)
+{
+	if (!d)
+		return;
+	if (d->pa) {
+		(void)Pa_StopStream(d->pa);
+		(void)Pa_CloseStream(d->pa);
+	}
+	if (d->thr_on) {
+		atomic_store(&d->stop, true);
+		pthread_join(d->thr, NULL);
+	}
+	if (d->in)
+		sf_close(d->in);
+	if (d->out) {
+		sf_write_sync(d->out);
+		sf_close(d->out);
+	}
+	rsmp_free(&d->in_rs);
+	ring_free(&d->cap);
+	ring_free(&d->play);
+	free(d);
+}

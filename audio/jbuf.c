@@ -1,0 +1,222 @@
+/* jbuf.c - adaptive playout buffer: reorders, spots losses for PLC/FEC,
+ * sizes itself from the measured jitter and shrinks when it calms down. */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "audio/media_int.h"
+
+/* Frames above target before one is dropped (adapting down), and frames
+ * of concealment on an empty buffer before playout stops and re-buffers. */
+#define JBUF_OVER_FRAMES 10
+#define JBUF_UNDERRUN_STOP 5
+
+void jbuf_init(struct jbuf *jb, uint32_t clock, uint32_t ptime_ms,
+	       uint32_t min_ms, uint32_t max_ms)
+{
+	memset(jb, 0, sizeof(*jb));
+	jb->clock = clock ? clock : 8000;
+	jb->ptime_ms = ptime_ms ? ptime_ms : 20;
+	if (max_ms < min_ms)
+		max_ms = min_ms;
+	jb->min_ms = min_ms;
+	jb->max_ms = max_ms;
+	jb->target_ms = min_ms;
+}
+
+static void jbuf_flush(struct jbuf *jb)
+{
+	size_t i;
+
+	for (i = 0; i < JBUF_SLOTS; i++)
+		jb->slot[i].used = false;
+	jb->started = false;
+	jb->have_seq = false;
+	jb->over_count = 0;
+}
+
+void jbuf_reset(struct jbuf *jb)
+{
+	jbuf_flush(jb);
+	jb->have_transit = false;
+	jb->jitter_ms = 0;
+	jb->peak_ms = 0;
+	jb->target_ms = jb->min_ms;
+}
+
+static uint32_t jbuf_target_frames(const struct jbuf *jb)
+{
+	uint32_t f = (jb->target_ms + jb->ptime_ms / 2) / jb->ptime_ms;
+
+	return f ? f : 1;
+}
+
+static void jbuf_update_target(struct jbuf *jb)
+{
+	double t = jb->min_ms + 3.0 * jb->peak_ms;
+
+	if (t > jb->max_ms)
+		t = jb->max_ms;
+	jb->target_ms = (uint32_t)t;
+}
+
+static void jbuf_measure(struct jbuf *jb, uint32_t ts, double arrival_ms)
+{
+	double transit = arrival_ms - (double)ts * 1000.0 / jb->clock, d;
+
+	if (!jb->have_transit) {
+		jb->have_transit = true;
+		jb->transit = transit;
+		return;
+	}
+	d = fabs(transit - jb->transit);
+	jb->transit = transit;
+	if (d > 10000)    /* a timestamp jump, not jitter */
+		return;
+	jb->jitter_ms += (d - jb->jitter_ms) / 16.0;
+	/* The peak follows a rise at once and falls back over about two
+	 * seconds of packets, so the target adapts down as well as up. */
+	if (jb->jitter_ms > jb->peak_ms)
+		jb->peak_ms = jb->jitter_ms;
+	else
+		jb->peak_ms -= (jb->peak_ms - jb->jitter_ms) *
+			(double)jb->ptime_ms / 2000.0;
+	jbuf_update_target(jb);
+}
+
+int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
+	     const uint8_t *p, size_t len)
+{
+	struct jbuf_slot *s;
+	uint32_t ext;
+
+	if (len > JBUF_MAX_PAYLOAD)
+		return EINVAL;
+	jbuf_measure(jb, ts, arrival_ms);
+	if (!jb->have_seq) {
+		jb->have_seq = true;
+		ext = seq;
+		jb->next = ext;
+		jb->highest = ext;
+	} else {
+		ext = jb->highest + (uint32_t)(int32_t)(int16_t)
+			(uint16_t)(seq - (uint16_t)jb->highest);
+	}
+	if ((int32_t)(ext - jb->next) < 0) {
+		if (jb->next - ext > 1000) {
+			/* far behind: the sender restarted its sequence */
+			jbuf_flush(jb);
+			return jbuf_put(jb, seq, ts, arrival_ms, p, len);
+		}
+		jb->late++;
+		return EALREADY;
+	}
+	if (ext - jb->next >= JBUF_SLOTS) {
+		if (ext - jb->next > 1000 || !jb->started) {
+			jbuf_flush(jb);
+			return jbuf_put(jb, seq, ts, arrival_ms, p, len);
+		}
+		/* too far ahead of playout: skip forward, losing the gap */
+		while (ext - jb->next >= JBUF_SLOTS) {
+			if (jb->slot[jb->next & (JBUF_SLOTS - 1)].used)
+				jb->dropped++;
+			jb->slot[jb->next & (JBUF_SLOTS - 1)].used = false;
+			jb->next++;
+		}
+	}
+	s = &jb->slot[ext & (JBUF_SLOTS - 1)];
+	if (s->used && s->seq == ext) {
+		jb->dup++;
+		return EALREADY;
+	}
+	s->used = true;
+	s->seq = ext;
+	s->ts = ts;
+	s->len = len;
+	if (len)
+		memcpy(s->data, p, len);
+	if ((int32_t)(ext - jb->highest) > 0)
+		jb->highest = ext;
+	jb->last_seq16 = seq;
+	return 0;
+}
+
+static uint32_t jbuf_held(const struct jbuf *jb)
+{
+	if (!jb->have_seq || (int32_t)(jb->highest - jb->next) < 0)
+		return 0;
+	return jb->highest - jb->next + 1;
+}
+
+uint32_t jbuf_delay_ms(const struct jbuf *jb)
+{
+	return jb->started ? jbuf_held(jb) * jb->ptime_ms : 0;
+}
+
+const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb)
+{
+	const struct jbuf_slot *s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
+
+	return jb->have_seq && s->used && s->seq == jb->next ? s : NULL;
+}
+
+enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
+{
+	struct jbuf_slot *s;
+	uint32_t tf = jbuf_target_frames(jb), held;
+
+	*out = NULL;
+	if (!jb->have_seq)
+		return JBUF_EMPTY;
+	held = jbuf_held(jb);
+	if (!jb->started) {
+		/* the frame to play now plus tf frames of cushion */
+		if (held < tf + 1)
+			return JBUF_EMPTY;
+		jb->started = true;
+		jb->over_count = 0;
+		jb->underruns = 0;
+	}
+	/* Adapting down: more held than the target for a while, drop the
+	 * oldest frame so the delay shrinks one frame at a time. */
+	if (held > tf + 1) {
+		if (++jb->over_count >= JBUF_OVER_FRAMES) {
+			s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
+			if (s->used && s->seq == jb->next)
+				jb->dropped++;
+			s->used = false;
+			jb->next++;
+			jb->over_count = 0;
+		}
+	} else {
+		jb->over_count = 0;
+	}
+	s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
+	if (s->used && s->seq == jb->next) {
+		s->used = false;   /* the data stays until the next put here */
+		jb->next++;
+		jb->played++;
+		jb->underruns = 0;
+		*out = s;
+		return JBUF_PACKET;
+	}
+	if ((int32_t)(jb->highest - jb->next) > 0) {
+		/* a hole with later packets behind it: that one is lost */
+		jb->next++;
+		jb->concealed++;
+		jb->underruns = 0;
+		return JBUF_LOST;
+	}
+	/* Empty: the packet is late.  Hold the position (the delay grows by a
+	 * frame, adapting up); after a while the sender has paused (DTX,
+	 * hold): stop and buffer again when it comes back. */
+	if (++jb->underruns > JBUF_UNDERRUN_STOP) {
+		jb->started = false;
+		jb->have_seq = false;
+		return JBUF_EMPTY;
+	}
+	jb->concealed++;
+	return JBUF_LOST;
+}

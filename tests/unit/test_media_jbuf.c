@@ -1,0 +1,196 @@
+/* test_media_jbuf.c - the playout buffer with synthetic packets and a
+ * synthetic clock: reordering, loss (and the FEC peek), adapting up under
+ * jitter and back down when it calms. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "audio/media_int.h"
+
+static void put(struct jbuf *jb, uint16_t seq, double at)
+{
+	uint8_t pl[4];
+
+	memcpy(pl, &seq, sizeof(seq));
+	pl[2] = 0xAB;
+	pl[3] = 0xCD;
+	(void)jbuf_put(jb, seq, (uint32_t)seq * 160, at, pl, sizeof(pl));
+}
+
+static uint16_t got_seq(const struct jbuf_slot *s)
+{
+	uint16_t v;
+
+	memcpy(&v, s->data, sizeof(v));
+	return v;
+}
+
+static void test_reorder(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_EMPTY);
+	put(&jb, 100, 2000);
+	put(&jb, 102, 2040);
+	put(&jb, 101, 2041);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 100);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 101);
+	assert_int_equal(s->len, 4);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 102);
+	/* a duplicate and a packet already played are refused */
+	assert_int_equal(jbuf_put(&jb, 101, 101 * 160, 2060, (const uint8_t *)"x",
+				  1), EALREADY);
+	assert_int_equal(jb.late, 1);
+	put(&jb, 103, 2060);
+	assert_int_equal(jbuf_put(&jb, 103, 103 * 160, 2061, (const uint8_t *)"x",
+				  1), EALREADY);
+	assert_int_equal(jb.dup, 1);
+	/* too big for a slot */
+	assert_int_equal(jbuf_put(&jb, 104, 104 * 160, 2080, jb.slot[0].data,
+				  JBUF_MAX_PAYLOAD + 1), EINVAL);
+}
+
+static void test_loss_and_wrap(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+	const struct jbuf_slot *nx;
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	/* sequence numbers wrap at 65535 */
+	put(&jb, 65534, 0);
+	put(&jb, 65535, 20);
+	put(&jb, 1, 60);            /* 0 is lost */
+	put(&jb, 2, 80);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 65534);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 65535);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_LOST);
+	assert_null(s);
+	nx = jbuf_peek_next(&jb);   /* FEC: the next packet is here */
+	assert_non_null(nx);
+	assert_int_equal(got_seq(nx), 1);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 1);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 2);
+	assert_int_equal(jb.concealed, 1);
+	/* nothing more: a few frames of concealment, then it stops */
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_LOST);
+	assert_null(jbuf_peek_next(&jb));
+	while (jbuf_get(&jb, &s) == JBUF_LOST)
+		;
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_EMPTY);
+	/* and starts again with the next talkspurt */
+	put(&jb, 40, 840);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_EMPTY);   /* cushion */
+	put(&jb, 41, 860);
+	assert_int_equal(jbuf_get(&jb, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 40);
+}
+
+/* Deterministic pseudo-random jitter. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return (*x >> 16) & 0x7fff;
+}
+
+struct sim {
+	struct jbuf jb;
+	unsigned lost, played, empty;
+	uint32_t max_delay;
+};
+
+/* Packets seq first..first+n-1 sent every 20 ms, each delayed by
+ * base + jit(i) ms; playout ticks every 20 ms at t = 10 mod 20. */
+static void simulate(struct sim *sm, uint32_t first, uint32_t n,
+		     unsigned jitter_ms, uint32_t *rnd)
+{
+	double arr[1200];
+	uint32_t i, t, t0 = first * 20, t1 = (first + n) * 20;
+	const struct jbuf_slot *s;
+
+	assert_true(n <= 1200);
+	for (i = 0; i < n; i++)
+		arr[i] = (first + i) * 20.0 + 5 +
+			(jitter_ms ? lcg(rnd) % jitter_ms : 0);
+	for (t = t0; t < t1; t++) {
+		for (i = 0; i < n; i++)
+			if (arr[i] >= t && arr[i] < t + 1)
+				put(&sm->jb, (uint16_t)(first + i), arr[i]);
+		if (t % 20 == 10) {
+			enum jbuf_res r = jbuf_get(&sm->jb, &s);
+
+			if (r == JBUF_LOST)
+				sm->lost++;
+			else if (r == JBUF_PACKET)
+				sm->played++;
+			else
+				sm->empty++;
+			if (jbuf_delay_ms(&sm->jb) > sm->max_delay)
+				sm->max_delay = jbuf_delay_ms(&sm->jb);
+		}
+	}
+}
+
+static void test_adapt(void **state)
+{
+	struct sim sm;
+	uint32_t rnd = 42, calm_target;
+
+	(void)state;
+	memset(&sm, 0, sizeof(sm));
+	jbuf_init(&sm.jb, 8000, 20, 20, 200);
+	/* calm: the buffer stays at its minimum */
+	simulate(&sm, 0, 200, 0, &rnd);
+	calm_target = sm.jb.target_ms;
+	assert_true(calm_target <= 25);
+	assert_true(jbuf_delay_ms(&sm.jb) <= 40);
+	/* 0-80 ms of jitter: the target grows and losses stay rare after
+	 * the first second */
+	simulate(&sm, 200, 50, 80, &rnd);
+	memset(&sm.lost, 0, sizeof(sm.lost));
+	sm.played = 0;
+	simulate(&sm, 250, 450, 80, &rnd);
+	assert_true(sm.jb.target_ms >= 60);
+	assert_true(sm.jb.target_ms <= 200);
+	assert_true(sm.max_delay >= 60);
+	assert_true(sm.lost * 20 < sm.played);        /* < 5 % */
+	/* calm again: back down to the minimum within a few seconds */
+	sm.lost = 0;
+	simulate(&sm, 700, 400, 0, &rnd);
+	assert_true(sm.jb.target_ms <= 30);
+	assert_true(jbuf_delay_ms(&sm.jb) <= 60);
+	assert_true(sm.jb.dropped > 0);               /* it shrank */
+	/* the upper bound holds even under huge jitter */
+	simulate(&sm, 1100, 100, 1000, &rnd);
+	assert_true(sm.jb.target_ms <= 200);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_loss_and_wrap),
+		cmocka_unit_test(test_adapt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
