@@ -46,7 +46,7 @@ const char *ident_kind_name(enum ident_kind k); /* "verified", ... */
 
 /*
  * Reads [identity] (trust_anchors, iat_window, reject_invalid_identity,
- * fetch_timeout_ms, max_cert_bytes).  Certificate fetches run through
+ * fetch_timeout_ms, max_cert_bytes, fetch_ca_file, require_identity).  Certificate fetches run through
  * libcurl's multi interface on loop (https: only, bounded in size and
  * time, cached until the certificate expires).
  */
@@ -70,5 +70,10 @@ int ident_check(struct ident_ctx *ic, struct ident_req **rp,
 		struct sip_msg *req, const struct sip_flow *flow,
 		const char *trusted_hosts, ident_done_h *h, void *arg);
 void ident_cancel(struct ident_req *r);
+
+/* Added: the clock for iat, Date and the replay window (seconds since
+ * 1970); NULL restores time(NULL).  Tests fix "now" with it. */
+typedef int64_t (ident_clock_h)(void *arg);
+void ident_set_clock(struct ident_ctx *ic, ident_clock_h *h, void *arg);
 
 #endif
