@@ -195,6 +195,11 @@ void ident_free(struct ident_ctx *ic)
 	free(ic);
 }
 
+void ident_fetch_stats(const struct ident_ctx *ic, struct certfetch_stats *st)
+{
+	certfetch_stats(ic->cf, st);
+}
+
 bool ident_reject_invalid(const struct ident_ctx *ic)
 {
 	return ic && ic->reject;
@@ -273,41 +278,54 @@ static void uri_verstat(const struct sip_addr *a, char *out, size_t sz)
 		pl_strcpy(out, sz, &v);
 }
 
-static void pai_eval(struct ident_req *r, struct sip_msg *msg,
-		     const struct sip_flow *flow, const char *trusted)
+bool ident_pai_trusted(int tp, const char *tls_domain, const char *peer,
+		       const char *trusted_hosts, char *note, size_t sz)
+{
+	char dummy[8];
+
+	if (!note) {
+		note = dummy;
+		sz = sizeof(dummy);
+	}
+	note[0] = '\0';
+	if (!peer)
+		peer = "?";
+	if (tp != SIP_TP_TLS) {
+		snprintf(note, sz, _("P-Asserted-Identity ignored: not over TLS (from %s)"), peer);
+		return false;
+	}
+	if (!tls_domain || !*tls_domain) {
+		snprintf(note, sz,
+			 _("P-Asserted-Identity ignored: from %s, a TLS peer not verified for a host name"),
+			 peer);
+		return false;
+	}
+	if (!trusted_hosts || !host_listed(trusted_hosts, tls_domain)) {
+		snprintf(note, sz,
+			 _("P-Asserted-Identity ignored: from %.80s (%s), not a trusted host"),
+			 tls_domain, peer);
+		return false;
+	}
+	return true;
+}
+
+static void pai_eval(struct ident_req *r, struct sip_msg *msg, int tp,
+		     const char *tls_domain, const char *peer, const char *trusted)
 {
 	struct ident_verdict *v = &r->v;
 	const struct sip_addrs *pai;
 	const struct sip_addr *from;
-	const char *dom;
-	char peer[INET6_ADDRSTRLEN];
 
 	if (sip_msg_addrs(msg, SIP_HDR_P_ASSERTED_IDENTITY, &pai) || !pai->n)
 		return;
-	if (!flow) {
+	if (tp < 0) {
 		snprintf(v->pai_note, sizeof(v->pai_note),
 			 _("P-Asserted-Identity ignored: the request's connection is unknown"));
 		return;
 	}
-	peer_text(peer, sizeof(peer), flow);
-	dom = sip_flow_tls_domain(flow);
-	if (sip_flow_tp(flow) != SIP_TP_TLS) {
-		snprintf(v->pai_note, sizeof(v->pai_note),
-			 _("P-Asserted-Identity ignored: not over TLS (from %s)"), peer);
+	if (!ident_pai_trusted(tp, tls_domain, peer, trusted, v->pai_note,
+			       sizeof(v->pai_note)))
 		return;
-	}
-	if (!dom || !*dom) {
-		snprintf(v->pai_note, sizeof(v->pai_note),
-			 _("P-Asserted-Identity ignored: from %s, a TLS peer not verified for a host name"),
-			 peer);
-		return;
-	}
-	if (!trusted || !host_listed(trusted, dom)) {
-		snprintf(v->pai_note, sizeof(v->pai_note),
-			 _("P-Asserted-Identity ignored: from %.80s (%s), not a trusted host"),
-			 dom, peer);
-		return;
-	}
 	r->pai_trusted = true;
 	/* The first sip/sips/tel value (RFC 3325: one of each at most). */
 	pl_strcpy(v->pai, sizeof(v->pai), &pai->v[0].uri_raw);
@@ -568,6 +586,20 @@ int ident_check(struct ident_ctx *ic, struct ident_req **rp,
 		struct sip_msg *req, const struct sip_flow *flow,
 		const char *trusted_hosts, ident_done_h *h, void *arg)
 {
+	char peer[INET6_ADDRSTRLEN];
+
+	if (!flow)
+		return ident_check_on(ic, rp, req, -1, NULL, NULL, trusted_hosts, h, arg);
+	peer_text(peer, sizeof(peer), flow);
+	return ident_check_on(ic, rp, req, (int)sip_flow_tp(flow),
+			      sip_flow_tls_domain(flow), peer, trusted_hosts, h, arg);
+}
+
+int ident_check_on(struct ident_ctx *ic, struct ident_req **rp,
+		   struct sip_msg *req, int tp, const char *tls_domain,
+		   const char *peer, const char *trusted_hosts,
+		   ident_done_h *h, void *arg)
+{
 	const struct sip_identities *ids = NULL;
 	const struct sip_addr *from;
 	struct ident_req *r;
@@ -599,7 +631,7 @@ int ident_check(struct ident_ctx *ic, struct ident_req **rp,
 	r->sip_ok = stir_sip_from_msg(&r->sip, req, &sf) == 0;
 	if (r->sip_ok)
 		snprintf(r->v.orig, sizeof(r->v.orig), "%s", r->sip.orig);
-	pai_eval(r, req, flow, trusted_hosts);
+	pai_eval(r, req, tp, tls_domain, peer, trusted_hosts);
 
 	err = sip_msg_identities(req, &ids);
 	if (err && err != ENOENT) {

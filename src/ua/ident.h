@@ -76,4 +76,26 @@ void ident_cancel(struct ident_req *r);
 typedef int64_t (ident_clock_h)(void *arg);
 void ident_set_clock(struct ident_ctx *ic, ident_clock_h *h, void *arg);
 
+/*
+ * Added: the RFC 3325 trust decision alone.  tp is the flow's transport
+ * (enum sip_tp), tls_domain what sip_flow_tls_domain() gives, peer the
+ * flow's address as text.  true when the PAI may be used; else note (if
+ * not NULL) says why it is ignored.
+ */
+bool ident_pai_trusted(int tp, const char *tls_domain, const char *peer,
+		       const char *trusted_hosts, char *note, size_t sz);
+
+/* Added: ident_check() with the flow's facts given directly (tp -1: no
+ * flow known); ident_check() calls it.  Tests use it for the trusted
+ * PAI path without a TLS connection. */
+int ident_check_on(struct ident_ctx *ic, struct ident_req **rp,
+		   struct sip_msg *req, int tp, const char *tls_domain,
+		   const char *peer, const char *trusted_hosts,
+		   ident_done_h *h, void *arg);
+
+/* Added: certificate fetch counters (struct certfetch_stats in
+ * ua/certfetch.h) for tests and logs. */
+struct certfetch_stats;
+void ident_fetch_stats(const struct ident_ctx *ic, struct certfetch_stats *st);
+
 #endif
