@@ -36,6 +36,7 @@
 
 struct route {
 	const char *path;
+	const char *redirect;   /* a Location to answer 302 with */
 	char *body;
 	size_t len;
 	int delay_ms;
@@ -92,7 +93,11 @@ static void *conn_main(void *arg)
 		char head[256];
 		int hl;
 
-		if (rt)
+		if (rt && rt->redirect)
+			hl = snprintf(head, sizeof(head),
+				      "HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n"
+				      "Connection: close\r\n\r\n", rt->redirect);
+		else if (rt)
 			hl = snprintf(head, sizeof(head),
 				      "HTTP/1.1 200 OK\r\nContent-Type: application/pem-certificate-chain\r\n"
 				      "Content-Length: %zu\r\nConnection: close\r\n\r\n", rt->len);
@@ -101,7 +106,7 @@ static void *conn_main(void *arg)
 				      "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 		if (gnutls_record_send(s, head, (size_t)hl) < 0)
 			goto out;
-		for (size_t off = 0; rt && off < rt->len;) {
+		for (size_t off = 0; rt && !rt->redirect && off < rt->len;) {
 			ssize_t w = gnutls_record_send(s, rt->body + off, rt->len - off);
 
 			if (w <= 0)
@@ -179,6 +184,7 @@ static struct {
 	int64_t now;
 	bool fixed;
 	time_t t0;
+	char *redir[2];
 } fx;
 
 static int64_t clock_h(void *arg)
@@ -275,10 +281,26 @@ static int setup(void **state)
 		stirca_pem(&b, &fx.leaf);
 	route_add("/big.pem", &b, 0);
 	buf_free(&b);
+	{
+		static char to_http[128], to_https[128];
+		struct buf e;
+
+		buf_init(&e, 0);
+		route_add("/to-http.pem", &e, 0);
+		route_add("/to-https.pem", &e, 0);
+		buf_free(&e);
+		srv.routes[srv.nroutes - 2].redirect = to_http;
+		srv.routes[srv.nroutes - 1].redirect = to_https;
+		/* filled in once the port is known */
+		fx.redir[0] = to_http;
+		fx.redir[1] = to_https;
+	}
 
 	srv.port = free_port(&lfd);
 	srv.lfd = lfd;
 	assert_int_equal(listen(lfd, 16), 0);
+	snprintf(fx.redir[0], 128, "http://127.0.0.1:%u/leaf.pem", srv.port);
+	snprintf(fx.redir[1], 128, "https://127.0.0.1:%u/leaf.pem", srv.port);
 	assert_int_equal(pthread_create(&srv.th, NULL, accept_main, NULL), 0);
 
 	buf_init(&cfg, 0);
@@ -498,6 +520,7 @@ static void test_certificate_failures(void **state)
 		{"/leaf.pem", "/other.pem", NULL, 438, "x5u"},
 		{"/missing.pem", NULL, NULL, 436, "404"},
 		{"/big.pem", NULL, NULL, 436, "larger"},
+		{"/to-http.pem", NULL, NULL, 436, "not https"},   /* 302 to http: */
 	};
 	struct result r;
 	struct buf h;
@@ -515,6 +538,17 @@ static void test_certificate_failures(void **state)
 		assert_int_equal(r.v.kind, IDENT_FAILED);
 		assert_int_equal(r.v.code, v[i].code);
 		assert_non_null(strstr(r.v.reason, v[i].words));
+		sip_msg_free(m);
+	}
+	/* A redirect to another https: URL is followed. */
+	{
+		struct sip_msg *m;
+
+		buf_reset(&h);
+		identity(&h, &fx.leaf, "/to-https.pem", NULL, now, NULL);
+		m = mkreq(NULL, h.data, now);
+		check(m, &r);
+		assert_int_equal(r.v.kind, IDENT_VERIFIED);
 		sip_msg_free(m);
 	}
 	/* The leaf signed by our CA, but the token signed by another key. */
