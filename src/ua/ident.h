@@ -45,6 +45,29 @@ struct ident_verdict {
 const char *ident_kind_name(enum ident_kind k); /* "verified", ... */
 
 /*
+ * How the verdict is reached (ua/ident.c):
+ * - Each Identity header (at most 8) on its own: an unknown ppt ignores
+ *   it; otherwise it verifies, fails (code + reason) or, for the RFC 4474
+ *   form whose certificate can't be had, is unsupported.
+ * - Any verified header -> VERIFIED.  Else any unsupported -> UNSUPPORTED
+ *   (an unchecked header is not an invalid one: RFC 8224 6.2.2 rejects
+ *   only when every header is invalid).  Else any failed -> FAILED with
+ *   the first failed header's reason and code.
+ * - No header counted: a trusted PAI -> ASSERTED; else, with [identity]
+ *   require_identity, FAILED 428; else UNVERIFIED.  A trusted PAI never
+ *   turns FAILED into ASSERTED (pai and verstat are filled all the same).
+ * - Codes: 436 certificate unobtainable or info not https: (nothing
+ *   fetched); 437 alg not ES256, certificate untrusted, not valid at iat,
+ *   not P-256, or TNAuthList not covering From; 438 malformed token,
+ *   x5u != info, orig/dest not From/To, bad signature, replayed; 403 iat
+ *   outside iat_window.
+ * - TNAuthList listing only SPCs: accepted for SHAKEN (ppt=shaken: the
+ *   provider attests at its attest level), refused (437) otherwise.  No
+ *   TNAuthList: the chain alone vouches.
+ * - Not checked yet: "mky" against the SDP fingerprint; AIA stirTNList.
+ */
+
+/*
  * Reads [identity] (trust_anchors, iat_window, reject_invalid_identity,
  * fetch_timeout_ms, max_cert_bytes, fetch_ca_file, require_identity).  Certificate fetches run through
  * libcurl's multi interface on loop (https: only, bounded in size and
