@@ -167,7 +167,8 @@ static void route_add(const char *path, const struct buf *body, int delay_ms)
 
 	r->path = path;
 	r->body = malloc(body->len ? body->len : 1);
-	memcpy(r->body, body->data, body->len);
+	if (body->len)
+		memcpy(r->body, body->data, body->len);
 	r->len = body->len;
 	r->delay_ms = delay_ms;
 }
