@@ -113,7 +113,7 @@ static void media_ortp_log(const char *domain, OrtpLogLevel lev,
 	log_debug("media", "ortp: %s", line);
 }
 
-static int media_global_up(void)
+int media_lib_up(void)
 {
 	int err = 0;
 
@@ -132,7 +132,7 @@ static int media_global_up(void)
 	return err;
 }
 
-static void media_global_down(void)
+void media_lib_down(void)
 {
 	pthread_mutex_lock(&media_glock);
 	if (media_users && --media_users == 0) {
@@ -232,7 +232,7 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 		me->jmax = me->jmin;
 	/* PortAudio is not touched here: it starts with the first call
 	 * that needs a sound card (its JACK probe writes /dev/shm). */
-	err = media_global_up();
+	err = media_lib_up();
 	if (err) {
 		media_engine_free(me);
 		return err;
@@ -255,7 +255,7 @@ void media_engine_free(struct media_engine *me)
 	if (!me)
 		return;
 	if (me->global_up)
-		media_global_down();
+		media_lib_down();
 	media_engine_strs_free(me);
 	free(me);
 }

@@ -36,6 +36,11 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 		       const struct conf *conf, const struct media_opts *o);
 void media_engine_free(struct media_engine *me);
 
+/* The process-wide oRTP and libsrtp2 state, counted: each engine takes
+ * it, and so does anything else that uses libsrtp2 (the demo's echo). */
+int media_lib_up(void);
+void media_lib_down(void);
+
 /* The SRTP suites we offer, in order of preference. */
 #define MEDIA_SRTP_80 "AES_CM_128_HMAC_SHA1_80"
 #define MEDIA_SRTP_32 "AES_CM_128_HMAC_SHA1_32"

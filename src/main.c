@@ -17,10 +17,12 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "audio/media.h"
 #include "core/opts.h"
 #include "demo/demo.h"
 #include "ua/account.h"
 #include "ua/call.h"
+#include "ua/ident.h"
 #include "ua/reg.h"
 #include "ua/stack.h"
 #include "ui/model.h"
@@ -140,6 +142,8 @@ struct app {
 	struct reg *reg[MAX_ACCOUNTS];
 	size_t nacc;
 	struct call_mgr *calls;
+	struct media_engine *media;
+	struct ident_ctx *ident;
 	const struct opts *o;
 	size_t unregistering;
 };
@@ -182,6 +186,25 @@ static int ua_start(struct app *app, const struct conf *conf)
 	err = call_mgr_alloc(&app->calls, app->stack, conf);
 	if (err)
 		return err;
+	{
+		struct media_opts mo = {
+			.audio_in = app->o->audio_in,
+			.audio_out = app->o->audio_out,
+			.null_audio = app->o->null_audio,
+		};
+
+		err = media_engine_alloc(&app->media, app->loop, conf, &mo);
+		if (err)
+			log_error("main", "no audio: %s", strerror(err));
+		else
+			call_mgr_set_media(app->calls, app->media);
+	}
+	err = ident_alloc(&app->ident, app->loop, conf);
+	if (err)
+		log_error("main", "callers cannot be verified: %s",
+			  strerror(err));
+	else
+		call_mgr_set_ident(app->calls, app->ident);
 	for (size_t i = 0; i < app->nacc; i++) {
 		err = call_mgr_add_account(app->calls, app->acc[i]);
 		if (err)
@@ -225,6 +248,10 @@ static void ua_stop(struct app *app)
 		call_mgr_free(app->calls);
 		app->calls = NULL;
 	}
+	media_engine_free(app->media);
+	app->media = NULL;
+	ident_free(app->ident);
+	app->ident = NULL;
 	until = loop_now_ms() + UNREGISTER_WAIT_MS;
 	app->unregistering = 0;
 	for (size_t i = 0; i < app->nacc; i++) {
@@ -297,11 +324,6 @@ static int run(const struct opts *o, const struct conf *conf,
 	struct demo *demo = NULL;
 	struct conf *dconf = NULL;
 
-	if (o->audio_in || o->audio_out) {
-		fprintf(stderr, _("siptty: --audio-in and --audio-out "
-				  "are not available in this version yet\n"));
-		return EXIT_USAGE;
-	}
 	if (o->call && !conf && !o->demo) {
 		fprintf(stderr, _("siptty: --call needs an account in the "
 				  "configuration; see siptty.conf(5)\n"));

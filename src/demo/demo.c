@@ -17,6 +17,7 @@
 #include <gnutls/gnutls.h>
 #include <srtp2/srtp.h>
 
+#include "audio/media.h"
 #include "core/buf.h"
 #include "core/conf.h"
 #include "core/log.h"
@@ -90,6 +91,7 @@ struct demo {
 	struct tmr end_tmr;
 	struct offer_local lo;
 	struct echo echo;
+	bool lib_up;
 };
 
 /* ------------------------------------------------------------------ */
@@ -963,7 +965,12 @@ int demo_start(struct demo **dp, struct loop *loop, const char **conf_text)
 	tmr_init(&d->call_tmr);
 	tmr_init(&d->end_tmr);
 	buf_init(&d->conf_text, 0);
-	(void)srtp_init();
+	err = media_lib_up();
+	if (err) {
+		free(d);
+		return err;
+	}
+	d->lib_up = true;
 	err = demo_creds_make(&d->cr, DEMO_TN);
 	if (!err && (rand_token(d->password, sizeof(d->password), 24) ||
 		     rand_token(d->nonce, sizeof(d->nonce), 24) ||
@@ -1027,9 +1034,10 @@ int demo_start(struct demo **dp, struct loop *loop, const char **conf_text)
 		   "[tls]\n"
 		   "ca_file = %s\n"
 		   "[identity]\n"
-		   "trust_anchors = %s\n",
+		   "trust_anchors = %s\n"
+		   "fetch_ca_file = %s\n",
 		   d->sip_port, d->password, d->rsvp_port, d->cr.ca,
-		   d->cr.stir_ca);
+		   d->cr.stir_ca, d->cr.ca);
 	if (d->conf_text.err) {
 		err = d->conf_text.err;
 		demo_stop(d);
@@ -1073,6 +1081,8 @@ void demo_stop(struct demo *d)
 		close(d->rsvp_fd);
 	}
 	stack_free(d->st);
+	if (d->lib_up)
+		media_lib_down();
 	conf_free(d->sconf);
 	free(d->stir_pem);
 	demo_creds_free(&d->cr);

@@ -23,6 +23,7 @@
 #include "sip/tsx.h"
 #include "ua/account.h"
 #include "ua/auth.h"
+#include "audio/media.h"
 #include "audio/qos.h"
 #include "ua/call.h"
 #include "ua/offer.h"
@@ -103,6 +104,18 @@ struct call {
 	size_t npma;
 	bool pma_bad;
 	char pma_why[96];
+	/* Media (audio/media.h) and its QoS reservation (audio/qos.h). */
+	char maddr[64];             /* our media address, as in our SDP */
+	struct media_session *ms;
+	struct media_params mp;     /* what it runs with (keys wiped) */
+	bool media_running;
+	struct qos_session *qos;
+	enum qos_state qos_state;
+	char qos_reason[160];
+	bool qos_told;              /* the "none"/"error" event went out */
+	char dtmf_rx[32];
+	/* Incoming: the identity check under way. */
+	struct ident_req *ireq;
 };
 
 struct call_mgr {
@@ -118,9 +131,15 @@ struct call_mgr {
 	unsigned next_privacy;      /* for the next call placed; 0: account's */
 	call_change_h *change_h;
 	void *change_arg;
+	struct media_engine *me;    /* NULL: calls without audio (tests) */
+	struct ident_ctx *ident;    /* NULL: every caller unverified */
+	uint32_t opus_bitrate;      /* for the QoS reservation's size */
 };
 
 static void send_invite(struct call *c);
+static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req);
+static void media_sync(struct call *c);
+static void media_stop(struct call *c);
 static void send_reinvite(struct call *c);
 static int send_bye(struct call *c);
 static void refer_progress(struct call *nc);
@@ -209,10 +228,163 @@ static void pma_take(struct call *c, struct sip_msg *msg)
 	}
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Media and QoS                                                       */
+/* ------------------------------------------------------------------ */
+
+static void qos_event(struct call *c)
+{
+	(void)events_emit("qos", json_pack("{s:i, s:s, s:s, s:i}", "call",
+					   (int)c->id, "state",
+					   qos_state_name(c->qos_state),
+					   "reason", c->qos_reason,
+					   "tokens", (int)c->npma));
+}
+
+static void on_qos_state(enum qos_state state, const char *reason, void *arg)
+{
+	struct call *c = arg;
+
+	c->qos_state = state;
+	snprintf(c->qos_reason, sizeof(c->qos_reason), "%s",
+		 reason ? reason : "");
+	changed(c->cm);
+}
+
+/*
+ * RFC 3313: before media flows, the tokens are presented in an RSVP PATH
+ * for our outgoing stream.  No token, no RSVP; a token that could not be
+ * decoded is reported and nothing is sent.
+ */
+static void qos_sync(struct call *c)
+{
+	const struct account *acc = c->ca->acc;
+	struct qos_params p;
+	int err;
+
+	if (!acc->qos)
+		return;
+	if (c->pma_bad || !c->npma) {
+		if (c->qos) {
+			qos_session_stop(c->qos);
+			c->qos = NULL;
+		}
+		c->qos_state = c->pma_bad ? QOS_ERROR : QOS_NONE;
+		snprintf(c->qos_reason, sizeof(c->qos_reason), "%s",
+			 c->pma_bad ? _(c->pma_why) :
+			 _("the network gave no media-authorization token"));
+		if (!c->qos_told)
+			qos_event(c);
+		c->qos_told = true;
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	p.call_id = c->id;
+	for (size_t i = 0; i < c->npma; i++)
+		p.tokens[i] = c->pma[i];
+	p.ntokens = c->npma;
+	snprintf(p.saddr, sizeof(p.saddr), "%s", c->maddr);
+	p.sport = c->lo.port;
+	snprintf(p.daddr, sizeof(p.daddr), "%s", c->media.raddr);
+	p.dport = c->media.rport;
+	qos_tspec_for(&p.tspec, c->media.codec, c->media.ptime,
+		      c->cm->opus_bitrate);
+	snprintf(p.edge_router, sizeof(p.edge_router), "%s",
+		 acc->qos_edge_router);
+	if (c->qos) {
+		err = qos_session_update(c->qos, &p);
+	} else {
+		err = qos_session_start(&c->qos, stack_loop(c->cm->st), &p,
+					on_qos_state, c);
+		if (!err && !c->qos)
+			c->qos_state = QOS_NONE;
+	}
+	if (err)
+		log_warn(CALL_LOG, "call %u: cannot reserve QoS: %s", c->id,
+			 strerror(err));
+}
+
+static void media_stop(struct call *c)
+{
+	if (c->qos) {
+		qos_session_stop(c->qos);    /* PathTear */
+		c->qos = NULL;
+	}
+	if (c->ms) {
+		media_session_free(c->ms);
+		c->ms = NULL;
+	}
+	c->media_running = false;
+	explicit_bzero(&c->mp.srtp, sizeof(c->mp.srtp));
+}
+
+/*
+ * Media follows the call: started, or changed (hold, resume, a new
+ * address or key), whenever offer/answer has agreed and the call is
+ * early or up.
+ */
+static void media_sync(struct call *c)
+{
+	const struct offer_result *r = &c->media;
+	struct media_params p;
+	int err;
+
+	if (!c->ms || !c->have_media || !r->rport || !r->raddr[0] ||
+	    (c->state != CALL_EARLY && !is_up(c)))
+		return;
+	memset(&p, 0, sizeof(p));
+	p.call_id = c->id;
+	snprintf(p.codec, sizeof(p.codec), "%s", r->codec);
+	p.pt = r->pt;
+	p.clock = r->clock;
+	p.channels = r->channels;
+	snprintf(p.fmtp, sizeof(p.fmtp), "%s", r->fmtp);
+	p.dtmf_pt = r->dtmf_pt;
+	p.ptime = r->ptime;
+	snprintf(p.raddr, sizeof(p.raddr), "%s", r->raddr);
+	p.rport = r->rport;
+	/* Early media is heard, not answered. */
+	p.send = c->state != CALL_EARLY &&
+		 (r->local_dir == SDP_DIR_SENDRECV ||
+		  r->local_dir == SDP_DIR_SENDONLY);
+	p.recv = r->local_dir == SDP_DIR_SENDRECV ||
+		 r->local_dir == SDP_DIR_RECVONLY;
+	if (r->srtp_suite[0]) {
+		p.srtp.on = true;
+		snprintf(p.srtp.suite, sizeof(p.srtp.suite), "%s",
+			 r->srtp_suite);
+		memcpy(p.srtp.tx_key, c->lo.key, sizeof(p.srtp.tx_key));
+		memcpy(p.srtp.rx_key, r->srtp_rx_key, sizeof(p.srtp.rx_key));
+	}
+	p.dscp = c->ca->acc->qos ? 46 : 0;
+	snprintf(p.cname, sizeof(p.cname), "%s", c->mp.cname);
+	if (!p.cname[0] && rand_token(p.cname, sizeof(p.cname), 16))
+		snprintf(p.cname, sizeof(p.cname), "siptty");
+	if (c->media_running && !memcmp(&p, &c->mp, sizeof(p))) {
+		explicit_bzero(&p.srtp, sizeof(p.srtp));
+		return;
+	}
+	qos_sync(c);
+	err = media_session_start(c->ms, &p);
+	if (err) {
+		log_warn(CALL_LOG, "call %u: cannot start the audio: %s",
+			 c->id, strerror(err));
+	} else {
+		c->media_running = true;
+		media_session_mute(c->ms, c->muted);
+	}
+	c->mp = p;
+	explicit_bzero(&p.srtp, sizeof(p.srtp));
+}
+
 static void call_free(struct call *c)
 {
 	if (!c)
 		return;
+	ident_cancel(c->ireq);
+	c->ireq = NULL;
+	media_stop(c);
 	pma_clear(c);
 	explicit_bzero(c->lo.key, sizeof(c->lo.key));
 	explicit_bzero(c->media.srtp_rx_key, sizeof(c->media.srtp_rx_key));
@@ -297,11 +469,16 @@ static void call_set_state(struct call *c, enum call_state s, uint16_t code,
 	if (call_state_final(s)) {
 		c->end_ms = loop_now_ms();
 		tmr_cancel(&c->xfer_tmr);
+		ident_cancel(c->ireq);
+		c->ireq = NULL;
+		media_stop(c);
 		if (c->st) {
 			sip_stsx_set_handler(c->st, NULL, NULL);
 			c->st = NULL;
 		}
 		tmr_start(loop, &c->tmr, CALL_LINGER_MS, on_linger, c);
+	} else {
+		media_sync(c);
 	}
 	changed(c->cm);
 }
@@ -314,6 +491,7 @@ static void settle(struct call *c, uint16_t code)
 
 	if (s != c->state)
 		call_set_state(c, s, code, "");
+	media_sync(c);
 }
 
 static struct call *find_id(const struct call_mgr *cm, unsigned id)
@@ -390,6 +568,19 @@ static int make_sdp(struct call *c, struct buf *b, const char *hp,
 
 	sdp_addr(addr, sizeof(addr), hp);
 	c->lo.addr = addr;
+	if (!c->ms && c->cm->me) {
+		uint16_t port = 0;
+
+		if (media_session_alloc(&c->ms, c->cm->me, addr,
+					c->cm->port_min, c->cm->port_max,
+					&port))
+			log_warn(CALL_LOG, "call %u: no RTP port free in "
+				 "%u-%u: the call has no audio", c->id,
+				 c->cm->port_min, c->cm->port_max);
+		else
+			c->lo.port = port;
+	}
+	snprintf(c->maddr, sizeof(c->maddr), "%s", addr);
 	/* Keys in SDP only over TLS: the hop we send it on.  A proxy that
 	 * relays it onwards over anything else is beyond our reach, but a
 	 * sips: target promises TLS all the way (RFC 3261 26.2.2). */
@@ -1634,6 +1825,92 @@ static void on_auto_answer(void *arg)
 	(void)call_answer(c->cm);
 }
 
+/* The unverified From: what the caller claims, shown as such. */
+static void from_text(struct call *c, struct sip_msg *req)
+{
+	const struct sip_addr *from;
+
+	if (sip_msg_addr(req, SIP_HDR_FROM, &from))
+		return;
+	pl_strcpy(c->ident.from, sizeof(c->ident.from), &from->uri_raw);
+	if (from->dname.l) {
+		struct pl dn = from->dname;
+
+		if (dn.l >= 2 && dn.p[0] == '"' && dn.p[dn.l - 1] == '"') {
+			dn.p++;
+			dn.l -= 2;
+		}
+		pl_strcpy(c->ident.display, sizeof(c->ident.display), &dn);
+	}
+}
+
+static void ident_event(const struct call *c)
+{
+	const struct ident_verdict *v = &c->ident;
+	char attest[2] = {v->attest, '\0'};
+
+	(void)events_emit("identity", json_pack(
+		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}",
+		"call", (int)c->id, "verdict", ident_kind_name(v->kind),
+		"method", v->method, "attest", attest, "orig", v->orig,
+		"signer", v->signer, "reason", v->reason, "code", (int)v->code,
+		"pai", v->pai, "pai_note", v->pai_note, "verstat", v->verstat,
+		"display", v->display, "from", v->from));
+}
+
+/* The verdict is in: ring (180), or refuse an invalid identity. */
+static void incoming_ring(struct call *c)
+{
+	struct call_mgr *cm = c->cm;
+	const struct ident_verdict *v = &c->ident;
+
+	log_info(CALL_LOG, "call %u: caller %s%s%s%s", c->id,
+		 ident_kind_name(v->kind), v->orig[0] ? " " : "", v->orig,
+		 v->reason[0] ? " - " : "");
+	if (v->reason[0])
+		log_info(CALL_LOG, "call %u: %s", c->id, v->reason);
+	ident_event(c);
+	if (v->kind == IDENT_FAILED && v->code && cm->ident &&
+	    ident_reject_invalid(cm->ident) && c->st) {
+		(void)sip_stsx_respond(c->st, v->code, NULL);
+		call_set_state(c, CALL_FAILED, v->code, v->reason);
+		return;
+	}
+	if (!c->st || !c->offer_req) {
+		call_set_state(c, CALL_ENDED, 487, _("the caller hung up"));
+		return;
+	}
+	ring(c, c->st, c->offer_req);
+	call_set_state(c, CALL_INCOMING, 0, "");
+	if (cm->auto_answer)
+		tmr_start(stack_loop(cm->st), &c->tmr,
+			  (uint64_t)cm->auto_answer_s * 1000, on_auto_answer,
+			  c);
+}
+
+static void on_ident(const struct ident_verdict *v, void *arg)
+{
+	struct call *c = arg;
+	char display[sizeof(c->ident.display)], from[sizeof(c->ident.from)];
+
+	c->ireq = NULL;
+	memcpy(display, c->ident.display, sizeof(display));
+	memcpy(from, c->ident.from, sizeof(from));
+	c->ident = *v;
+	if (!c->ident.from[0])
+		memcpy(c->ident.from, from, sizeof(from));
+	if (!c->ident.display[0])
+		memcpy(c->ident.display, display, sizeof(display));
+	if (c->state == CALL_INCOMING && !c->st) {
+		call_set_state(c, CALL_ENDED, 487, _("the caller hung up"));
+		return;
+	}
+	if (c->state != CALL_INCOMING)
+		return;
+	incoming_ring(c);
+}
+
+
 static struct call_acct *account_for(struct call_mgr *cm, struct sip_msg *req)
 {
 	const struct sip_uri *ru;
@@ -1774,12 +2051,24 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 	c->offer_req = sip_stsx_request(st);
 	pma_take(c, req);
 	sip_stsx_set_handler(st, on_incoming_tsx, c);
-	ring(c, st, req);
-	call_set_state(c, CALL_INCOMING, 0, "");
-	if (cm->auto_answer)
-		tmr_start(stack_loop(cm->st), &c->tmr,
-			  (uint64_t)cm->auto_answer_s * 1000, on_auto_answer,
-			  c);
+	from_text(c, req);
+	/* Who is calling is known before the phone rings: until then the
+	 * call shows as incoming, checking, and cannot be answered. */
+	c->state = CALL_INCOMING;
+	if (cm->ident) {
+		c->ident.kind = IDENT_CHECKING;
+		err = ident_check(cm->ident, &c->ireq, req,
+				  flow ? stack_conn_flow(flow) : NULL,
+				  c->ca->acc->trusted_hosts, on_ident, c);
+		if (!err) {
+			changed(cm);
+			return true;
+		}
+		log_warn(CALL_LOG, "call %u: cannot check the caller's "
+			 "identity: %s", c->id, strerror(err));
+		c->ident.kind = IDENT_UNVERIFIED;
+	}
+	incoming_ring(c);
 	return true;
 }
 
@@ -1894,12 +2183,18 @@ int call_answer(struct call_mgr *cm)
 	struct sip_msg *req;
 	int err;
 
-	if (!c || c->state != CALL_INCOMING) {
+	if (!c || c->state != CALL_INCOMING || c->ireq) {
 		for (c = cm->calls; c; c = c->next)
-			if (c->state == CALL_INCOMING)
+			if (c->state == CALL_INCOMING && !c->ireq)
 				break;
 	}
-	if (!c || !c->st)
+	if (!c) {
+		for (c = cm->calls; c; c = c->next)
+			if (c->state == CALL_INCOMING && c->ireq)
+				return EAGAIN;   /* still checking who calls */
+		return ENOENT;
+	}
+	if (!c->st)
 		return ENOENT;
 	/* One call talks at a time: the others are put on hold. */
 	for (o = cm->calls; o; o = o->next) {
@@ -1998,6 +2293,10 @@ int call_mute_toggle(struct call_mgr *cm)
 	if (!c || !is_up(c))
 		return ENOENT;
 	c->muted = !c->muted;
+	if (c->ms)
+		media_session_mute(c->ms, c->muted);
+	log_info(CALL_LOG, "call %u: %s", c->id, c->muted ? "muted" :
+		 "unmuted");
 	changed(cm);
 	return 0;
 }
@@ -2010,9 +2309,9 @@ int call_dtmf(struct call_mgr *cm, char digit)
 		return ENOENT;
 	if (!strchr("0123456789*#ABCD", digit) || !digit)
 		return EINVAL;
-	if (!c->have_media || c->media.dtmf_pt < 0)
+	if (!c->have_media || c->media.dtmf_pt < 0 || !c->ms)
 		return ENOTSUP;
-	return ENOTSUP;	/* FIXME: media engine not wired yet */
+	return media_session_dtmf(c->ms, digit);
 }
 
 int call_select_next(struct call_mgr *cm)
@@ -2090,15 +2389,70 @@ int call_mgr_info(const struct call_mgr *cm, size_t i, struct call_info *ci)
 	ci->code = c->code;
 	ci->selected = c->id == cm->selected;
 	ci->ident = c->ident;
+	if (c->out)
+		memset(&ci->ident, 0, sizeof(ci->ident));
 	ci->muted = c->muted;
 	ci->loss_pct = -1;
 	ci->rtt_ms = -1;
+	if (c->media_running && c->mp.srtp.on)
+		snprintf(ci->srtp, sizeof(ci->srtp), "%s", c->mp.srtp.suite);
+	if (c->ca->acc->qos)
+		snprintf(ci->qos, sizeof(ci->qos), "%s",
+			 qos_state_name(c->qos_state));
+	snprintf(ci->qos_reason, sizeof(ci->qos_reason), "%s", c->qos_reason);
+	if (c->ms) {
+		struct media_stats ms;
+
+		if (!media_session_stats(c->ms, &ms)) {
+			ci->loss_pct = ms.loss_pct;
+			ci->jitter_ms = ms.jitter_ms;
+			ci->rtt_ms = ms.rtt_ms;
+		}
+	}
+	snprintf(ci->dtmf_rx, sizeof(ci->dtmf_rx), "%s", c->dtmf_rx);
 	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Setup                                                               */
 /* ------------------------------------------------------------------ */
+
+/* Digits the far end sent (a `dtmf` event of the media engine). */
+static void on_event(const json_t *ev, void *arg)
+{
+	struct call_mgr *cm = arg;
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *dir = json_string_value(json_object_get(ev, "dir"));
+	const char *digit = json_string_value(json_object_get(ev, "digit"));
+	json_int_t id = json_integer_value(json_object_get(ev, "call"));
+	struct call *c;
+	size_t n;
+
+	if (!type || strcmp(type, "dtmf") || !dir || strcmp(dir, "in") ||
+	    !digit || !*digit)
+		return;
+	c = find_id(cm, (unsigned)id);
+	if (!c)
+		return;
+	n = strlen(c->dtmf_rx);
+	if (n + 1 >= sizeof(c->dtmf_rx)) {
+		memmove(c->dtmf_rx, c->dtmf_rx + 1, n);
+		n--;
+	}
+	c->dtmf_rx[n] = digit[0];
+	c->dtmf_rx[n + 1] = '\0';
+	changed(cm);
+}
+
+void call_mgr_set_media(struct call_mgr *cm, struct media_engine *me)
+{
+	cm->me = me;
+}
+
+void call_mgr_set_ident(struct call_mgr *cm, struct ident_ctx *ic)
+{
+	cm->ident = ic;
+}
 
 int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 		   const struct conf *conf)
@@ -2118,6 +2472,10 @@ int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 	if (v && offer_range_parse(v, &cm->port_min, &cm->port_max))
 		log_warn(CALL_LOG, "[audio] rtp_ports = %s is not a range "
 			 "such as 16384-32766; using the default", v);
+	cm->opus_bitrate = conf ? (uint32_t)conf_get_int(conf, "audio",
+							 "opus_bitrate", 32000) :
+			   32000;
+	(void)events_subscribe(on_event, cm);
 	stack_set_request_handler(st, on_request, cm);
 	*cmp = cm;
 	return 0;
@@ -2128,6 +2486,7 @@ void call_mgr_free(struct call_mgr *cm)
 	if (!cm)
 		return;
 	stack_set_request_handler(cm->st, NULL, NULL);
+	events_unsubscribe(on_event, cm);
 	while (cm->calls) {
 		struct call *c = cm->calls;
 

@@ -77,6 +77,13 @@ typedef void (call_change_h)(void *arg);
 int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 		   const struct conf *conf);
 void call_mgr_free(struct call_mgr *cm);
+struct media_engine;
+struct ident_ctx;
+/* Calls get audio from me (audio/media.h); without one they have none. */
+void call_mgr_set_media(struct call_mgr *cm, struct media_engine *me);
+/* Incoming calls are checked by ic (ua/ident.h) before they ring; without
+ * one every caller is unverified. */
+void call_mgr_set_ident(struct call_mgr *cm, struct ident_ctx *ic);
 /* acc must outlive the manager.  A call leaves from the first account
  * whose domain is the target's host, else from the first account. */
 int call_mgr_add_account(struct call_mgr *cm, struct account *acc);
@@ -90,7 +97,8 @@ void call_mgr_set_change_handler(struct call_mgr *cm, call_change_h *h,
  * first account's domain), from the account call_mgr_add_account says.  *idp (may be NULL) gets the call's id. */
 int call_dial(struct call_mgr *cm, const char *target, unsigned *idp);
 /* The selected incoming call, or the first one: 200 with our answer.
- * Calls that are up are put on hold first.  ENOENT when none rings. */
+ * Calls that are up are put on hold first.  ENOENT when none rings,
+ * EAGAIN while the caller's identity is still being checked. */
 int call_answer(struct call_mgr *cm);
 /* The selected call: CANCEL, BYE, or reject (486, or 603 with decline). */
 int call_hangup(struct call_mgr *cm, bool decline);

@@ -45,16 +45,42 @@ dm_run() {
 	else
 		bad "demo: the call to echo was not answered (see $dm_tmp/ev.json)"
 	fi
+	if grep -q '"type":"identity","call":1,"verdict":"verified","method":"stir","attest":"A","orig":"15550100","signer":"CN=siptty demo signer' "$dm_tmp/ev.json"; then
+		ok "demo: the demo's call is VERIFIED A for 15550100 (STIR, certificate fetched over HTTPS)"
+	else
+		bad "demo: the demo's call was not verified (see the identity event in $dm_tmp/ev.json)"
+	fi
+	if grep -q 'VERIFIED A' "$dm_tmp/stdout"; then
+		ok "demo: the screen leads with VERIFIED A"
+	else
+		bad "demo: the screen dump during the call does not say VERIFIED A (see $dm_tmp/stdout)"
+	fi
+	if [ "$(grep -c '"type":"media","call":[12],"state":"started","codec":"opus","pt":111,"srtp":"AES_CM_128_HMAC_SHA1_80","dscp":46' "$dm_tmp/ev.json")" -eq 2 ]; then
+		ok "demo: both calls carry Opus over SRTP, marked EF"
+	else
+		bad "demo: media did not start with Opus and SRTP in both calls (see $dm_tmp/ev.json)"
+	fi
+	dm_rx=$(sed -n 's/.*"type":"stats","call":1,.*"rx_packets":\([0-9]*\).*/\1/p' "$dm_tmp/ev.json" | tail -n 1)
+	if [ "${dm_rx:-0}" -ge 50 ]; then
+		ok "demo: the echo comes back ($dm_rx RTP packets received in 2 s)"
+	else
+		bad "demo: the echo did not come back (${dm_rx:-no} packets received)"
+	fi
+	if [ "$(grep -c '"type":"qos","call":[12],"state":"reserved"' "$dm_tmp/ev.json")" -eq 2 ]; then
+		ok "demo: the token was presented in an RSVP PATH and the edge router reserved"
+	else
+		bad "demo: no QoS reservation (see the qos events in $dm_tmp/ev.json)"
+	fi
 	if grep -q 'media-authorization token' "$dm_tmp/siptty.log"; then
 		ok "demo: the calls carry a P-Media-Authorization token"
 	else
 		bad "demo: no media-authorization token in $dm_tmp/siptty.log"
 	fi
 	# Nothing of the demo stays behind, and the real account was not used.
-	if [ -z "$(ls -A "$dm_tmp/run")" ] && ! grep -q '"account":"real"' "$dm_tmp/ev.json"; then
+	if [ -z "$(ls -d "$dm_tmp"/run/siptty-demo-* 2>/dev/null)" ] && ! grep -q '"account":"real"' "$dm_tmp/ev.json"; then
 		ok "demo: its certificates and keys are removed at exit; the real account is left alone"
 	else
-		bad "demo: left $(ls -A "$dm_tmp/run") behind, or used the real account"
+		bad "demo: left $(ls -d "$dm_tmp"/run/siptty-demo-* 2>/dev/null) behind, or used the real account"
 	fi
 	# The demo's password is a secret like any other.
 	if grep -qi 'password = \|realpw' "$dm_tmp/siptty.log" "$dm_tmp/ev.json" "$dm_tmp/screen.txt" "$dm_tmp/stdout"; then
