@@ -29,8 +29,9 @@ idt_setup() {
 		cp "$idt_stir/$idt_c.pem" "$io_dir/www/" || return 1
 	done
 	cp "$idt_stir/good.pem" "$io_dir/www/good-copy.pem"
-	# shellcheck disable=SC2046
-	set -- $(io_free_ports 3) || { idt_err="no free ports on 127.0.0.1"; return 1; }
+	idt_pp=$(io_free_ports 3) || { idt_err="no free ports on 127.0.0.1"; return 1; }
+	# shellcheck disable=SC2086
+	set -- $idt_pp
 	idt_hp=$1 idt_sp=$2 idt_dp=$3
 	idt_base=https://127.0.0.1:$idt_hp/v1/pub
 	idt_down_url=https://127.0.0.1:$idt_dp/v1/pub/good.pem
@@ -100,13 +101,14 @@ idt_kamailio_start() {
 # idt_sipp_call LOG CASE-DIR CASE TARGET LOCALPORT [SIPP-OPTION]...: one
 # INVITE from SIPp (uac-ident.xml) carrying CASE's header line, From
 # +12155550121 To +12155550131 (user=phone); "vector" goes To alice.
-# Message trace in LOG.msg.  Returns SIPp's status.
+# Message trace in LOG.msg.  At most 12 s (the slow case takes ~6 s).
+# Returns SIPp's status.
 idt_sipp_call() {
 	idt_l=$1 idt_cd=$2 idt_n=$3 idt_t=$4 idt_lp=$5
 	shift 5
 	idt_to=+12155550131 idt_tp=";user=phone"
 	[ "$idt_n" = vector ] && idt_to=alice idt_tp=
-	io_sipp "$idt_l" 30 "$idt_t" -sf "$idt_src/uac-ident.xml" -t u1 -i 127.0.0.1 \
+	io_sipp "$idt_l" 12 "$idt_t" -sf "$idt_src/uac-ident.xml" -t u1 -i 127.0.0.1 \
 		-p "$idt_lp" -s "$idt_to" -key caller +12155550121 -key dom 127.0.0.1 \
 		-key tp "$idt_tp" -key hdr "$(cat "$idt_cd/$idt_n.hdr")" -d 200 -m 1 -trace_msg \
 		-message_file "$idt_l.msg" "$@"
