@@ -42,7 +42,7 @@
  *              call, which lowers xcorr but not seg.  -v prints each
  *              segment's value on stderr.
  * A frame (FRAME_MS, default 5) is near-silent when its RMS is more than
- * DB (default 30) below the signal's level (its 90th percentile frame RMS).
+ * DB (default 30) below the signal's level (its 99th percentile frame RMS).
  * A GOT with no audio at all (its level under -70 dBFS) gives xcorr=0 and
  * silent=1.  Exit status: 0 when the numbers could be computed (the caller
  * judges them), 2 on bad usage, an unreadable file or a silent REF.
@@ -276,7 +276,8 @@ static int xc_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The silence threshold of a signal: DB below its 90th percentile frame. */
+/* The silence threshold of a signal: DB below its 99th percentile frame
+ * (sparse signals such as a click train are mostly silence). */
 static double xc_threshold(const double *fr, size_t nf, double db)
 {
 	double *tmp, lvl;
@@ -288,7 +289,7 @@ static double xc_threshold(const double *fr, size_t nf, double db)
 		return 0.0;
 	memcpy(tmp, fr, nf * sizeof *tmp);
 	qsort(tmp, nf, sizeof *tmp, xc_cmp);
-	lvl = tmp[(size_t)((double)(nf - 1) * 0.9)];
+	lvl = tmp[(size_t)((double)(nf - 1) * 0.99)];
 	free(tmp);
 	return lvl * pow(10.0, -db / 20.0);
 }

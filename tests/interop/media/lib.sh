@@ -32,16 +32,19 @@ md_signal2() {
 	return $md_rc
 }
 
-# md_clicks FILE SECONDS [RATE]: a click train for round-trip latency: one
-# 4 ms burst of a 1 kHz-3 kHz chirp every 500 ms, silence between.
+# md_clicks FILE SECONDS [RATE]: a click train for round-trip latency:
+# 10 ms chirps (800 Hz-3 kHz) at irregular intervals (300-700 ms, a fixed
+# sequence), silence between: one alignment only, so xcorr's lag is the
+# delay even when it is longer than an interval.
 md_clicks() {
 	md_r=${3:-48000}
-	sox -n -r "$md_r" -b 16 -c 1 "$1.click.wav" synth 0.004 sine 1000-3000 vol 0.8 &&
-	sox "$1.click.wav" "$1.one.wav" pad 0 0.496 &&
-	md_n=$(awk -v s="$2" 'BEGIN { printf "%d", s * 2 - 1 }') &&
-	sox "$1.one.wav" "$1" repeat "$md_n"
+	sox -n -r "$md_r" -b 16 -c 1 "$1.click.wav" synth 0.01 sine 800-3000 vol 0.8 || return 1
+	md_list=$(awk -v s="$2" -v f="$1" 'BEGIN { srand(4733); t = 0.3
+		while (t < s - 0.8) { g = 0.29 + 0.4 * rand(); printf "|sox %s.click.wav -p pad 0 %.3f ", f, g; t += g + 0.01 } }')
+	# shellcheck disable=SC2086
+	eval "sox $(printf '%s' "$md_list" | sed 's/|\([^|]*\) /"|\1" /g') -b 16 -e signed-integer \"\$1\"" 2>/dev/null
 	md_rc=$?
-	rm -f "$1.click.wav" "$1.one.wav"
+	rm -f "$1.click.wav"
 	return $md_rc
 }
 
