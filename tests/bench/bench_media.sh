@@ -1,0 +1,169 @@
+#!/bin/sh
+# bench_media.sh - media benchmarks, siptty against baresip in the same run,
+# both on paced audio (WAV sources; baresip plays into a private PulseAudio
+# null sink, siptty writes --audio-out):
+#  (a) a BENCH_MEDIA_SECS (default 30) s Opus call to baresip bob: CPU
+#      seconds and peak RSS of the caller, baresip alice vs siptty
+#      (targets: siptty <= 0.8x CPU, <= 1.0x RSS);
+#  (b) audio round trip: the caller plays an irregular click train into
+#      baresip's echo module and records what comes back; the delay is
+#      xcorr's lag (target: siptty <= 0.5x baresip);
+#  (c) idle CPU of a registered siptty over BENCH_IDLE_SECS (default 60)
+#      s, baresip beside it (target: < 0.5 % of a core).
+# A benchmark, not a test: prints figures and ratios, exits 0 unless a
+# peer could not be set up.  Parts that need siptty's media engine print
+# "siptty: n/a" until it is there.  Every process is bounded, stopped by PID.
+# Environment: top_srcdir, top_builddir (set by `make bench`), BENCH_DIR.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+top_srcdir=$(cd "$top_srcdir" && pwd) top_builddir=$(cd "$top_builddir" && pwd)
+secs=${BENCH_MEDIA_SECS:-30}
+idle=${BENCH_IDLE_SECS:-60}
+io_src=$top_srcdir/tests/interop
+. "$io_src/lib.sh"
+. "$io_src/media/lib.sh"
+md_xcorr=$top_builddir/tests/tools/xcorr
+siptty=$top_builddir/src/siptty
+io_missing=
+for p in kamailio baresip certtool sox pulseaudio python3; do io_need $p $p; done
+if [ -n "$io_missing" ]; then echo "bench-media: needs$io_missing" >&2; exit 1; fi
+[ -x "$md_xcorr" ] || { echo "bench-media: build tests/tools/xcorr first (make check)" >&2; exit 1; }
+logs=${BENCH_DIR:-$top_builddir/tests/logs}
+mkdir -p "$logs"
+io_workdir "$logs" bench-media || exit 1
+trap 'io_stop_all' EXIT
+trap 'exit 1' INT TERM
+io_mkcerts "$io_dir/certs" || { echo "bench-media: certtool failed" >&2; exit 1; }
+md_pulse_start $((secs * 3 + idle + 120)) || { echo "bench-media: pulseaudio did not start" >&2; exit 1; }
+md_signal "$io_dir/a.wav" $((secs + 10)) && md_signal2 "$io_dir/b.wav" $((secs + 10)) &&
+	md_clicks "$io_dir/clicks.wav" 20 || { echo "bench-media: sox failed" >&2; exit 1; }
+# shellcheck disable=SC2046
+set -- $(io_free_ports 8) || { echo "bench-media: no free ports" >&2; exit 1; }
+kp=$1 bp=$2 bc=$3 br=$4 ap=$5 ac=$6 ar=$7 ep=$8
+md_kamailio_start kamailio "$kp" "$((kp + 1))" -- -A WITH_QOP ||
+	{ echo "bench-media: kamailio did not start (see $io_kam_log)" >&2; exit 1; }
+ob="outbound=\"sip:127.0.0.1:$((kp + 1));transport=tls\";regint=600"
+md_baresip_setup bob "$bp" "$bc" "$br" \
+	"<sips:bob@localhost;transport=tls>;auth_pass=bobpw;answermode=auto;audio_codecs=opus/48000/1;$ob" "$io_dir/b.wav"
+md_baresip_start bob $((secs * 3 + idle + 100))
+# the echo bot: baresip's echo module answers and sends back what it hears
+md_baresip_setup carol "$ep" "$((ep + 1))" "$((ep + 2))" \
+	"<sips:carol@localhost;transport=tls>;auth_pass=carolpw;audio_codecs=opus/48000/1;$ob" "$io_dir/b.wav"
+printf 'module_app\t\techo.so\n' >> "$io_dir/carol/config"
+# echo.so names the call's devices after it; they must be aubridge's
+sed -i "s|^ctrl_tcp_listen.*|ctrl_tcp_listen\t\t127.0.0.1:$((ep + 4))|; s|^rtp_ports.*|rtp_ports\t\t$((ep + 2))-$((ep + 3))|; s|^audio_source.*|audio_source\t\taubridge,echo|; s|^audio_player.*|audio_player\t\taubridge,echo|" "$io_dir/carol/config"
+md_baresip_start carol $((secs * 3 + idle + 100))
+md_baresip_setup alice "$ap" "$ac" "$ar" \
+	"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;audio_codecs=opus/48000/1;$ob" "$io_dir/a.wav"
+md_baresip_start alice $((secs * 3 + idle + 100))
+alice=$io_pid
+for u in bob carol alice; do
+	io_wait_log "$io_dir/logs/$u.log" "$u@localhost: .*200 OK" 10 ||
+		{ echo "bench-media: baresip $u did not register (see $io_dir/logs/$u.log)" >&2; exit 1; }
+done
+
+# md_child PID: the program a timeout wrapper runs.
+md_child() { awk -v pp="$1" 'FNR == 1 { p = "" } /^Pid:/ { p = $2 } /^PPid:/ && $2 == pp { print p }' /proc/[0-9]*/status 2>/dev/null | head -n 1; }
+# md_cpu PID: CPU seconds used so far (user + system).
+md_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"; }
+# md_rss PID: peak RSS in KiB.
+md_rss() { sed -n "s/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
+
+# (a) baresip alice calls bob for $secs s
+apid=$(md_child "$alice")
+c0=$(md_cpu "$apid")
+timeout $((secs + 30)) python3 "$io_src/bctl.py" "$ac" 'cmd:dial sip:bob@localhost;transport=tls' \
+	wait:CALL_ESTABLISHED:10 sleep:"$secs" cmd:hangup wait:CALL_CLOSED:5 > "$io_dir/logs/a-ctl.log" 2>&1 ||
+	echo "bench-media: baresip's call failed (see $io_dir/logs/a-ctl.log)" >&2
+b_cpu=$(awk -v a="$(md_cpu "$apid")" -v b="$c0" 'BEGIN { printf "%.2f", a - b }')
+b_rss=$(md_rss "$apid")
+# (b) baresip alice (a second instance, same account) calls the echo bot
+io_stop_pid "$alice"
+md_baresip_setup alice2 "$ap" "$ac" "$ar" \
+	"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;audio_codecs=opus/48000/1;$ob" "$io_dir/clicks.wav"
+md_baresip_start alice2 120
+alice=$io_pid
+io_wait_log "$io_dir/logs/alice2.log" "alice@localhost: .*200 OK" 10
+io_bctl "$ac" "$io_dir/logs/b-ctl.log" 'cmd:dial sip:carol@localhost;transport=tls' \
+	wait:CALL_ESTABLISHED:10 sleep:15 cmd:hangup wait:CALL_CLOSED:5 ||
+	echo "bench-media: the call to the echo bot failed (see $io_dir/logs/b-ctl.log)" >&2
+md_xc "$io_dir/clicks.wav" "$(md_dec alice2)" -l 1500
+b_rt=$md_lag
+echo "bench-media: round trip baresip -> echo: $md_xline"
+
+# siptty, when its media engine is there
+s_cpu= s_rss= s_rt= s_idle=
+printf '%s\n' alicepw > "$io_dir/alice.pw"
+chmod 600 "$io_dir/alice.pw"
+cat > "$io_dir/siptty.conf" <<-EOC
+[account alice]
+aor = sips:alice@localhost
+registrar = sips:localhost:$((kp + 1))
+password_file = $io_dir/alice.pw
+expires = 600
+srtp = off
+[tls]
+ca_file = $io_dir/certs/ca.pem
+[audio]
+codecs = opus
+EOC
+io_stop_pid "$alice"
+# md_siptty_call NAME WHO WAV SECS: siptty calls WHO for SECS s playing WAV.
+md_siptty_call() {
+	printf 'wait reg state=registered 10\nkey d\ntype sips:%s@localhost\nkey Enter\nwait call state=answered 10\nsleep %s\nkey h\nwait call state=ended 10\n' \
+		"$2" "$4" > "$io_dir/$1.script"
+	io_spawn "$io_dir/logs/$1.out" $(($4 + 40)) "$siptty" --headless -c "$io_dir/siptty.conf" \
+		--script "$io_dir/$1.script" --events "$io_dir/$1.events" --log "$io_dir/logs/$1.log" \
+		--audio-in "$3" --audio-out "$io_dir/$1-heard.wav"
+	md_sw=$io_pid
+	sleep 0.3
+	md_sp=$(md_child "$md_sw")
+	md_s0=$(md_cpu "$md_sp" 2>/dev/null || echo 0)
+	md_s1=$md_s0 md_srss=
+	while kill -0 "$md_sw" 2>/dev/null; do
+		md_s1=$(md_cpu "$md_sp" 2>/dev/null || echo "$md_s1")
+		md_srss=$(md_rss "$md_sp" 2>/dev/null || echo "$md_srss")
+		sleep 0.5
+	done
+	wait "$md_sw"
+}
+md_siptty_call s-call bob "$io_dir/a.wav" "$secs"
+if grep -q '"type":"media".*"state":"started"' "$io_dir/s-call.events" 2>/dev/null; then
+	s_cpu=$(awk -v a="$md_s1" -v b="$md_s0" 'BEGIN { printf "%.2f", a - b }')
+	s_rss=$md_srss
+	md_siptty_call s-echo carol "$io_dir/clicks.wav" 15
+	md_xc "$io_dir/clicks.wav" "$io_dir/s-echo-heard.wav" -l 1500 && s_rt=$md_lag
+	echo "bench-media: round trip siptty -> echo: $md_xline"
+else
+	echo "bench-media: siptty has no media yet (no media event; see $io_dir/logs/s-call.out)"
+fi
+
+# (c) idle: siptty and baresip alice registered, nothing else
+printf 'wait reg state=registered 10\nsleep %s\n' "$((idle + 5))" > "$io_dir/idle.script"
+io_spawn "$io_dir/logs/idle.out" $((idle + 30)) "$siptty" --headless -c "$io_dir/siptty.conf" \
+	--script "$io_dir/idle.script" --events "$io_dir/idle.events" --log "$io_dir/logs/idle.log"
+sw=$io_pid
+md_baresip_setup alice3 "$ap" "$ac" "$ar" \
+	"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;audio_codecs=opus/48000/1;$ob" "$io_dir/a.wav"
+md_baresip_start alice3 $((idle + 30))
+bw=$io_pid
+io_wait_log "$io_dir/idle.events" '"state":"registered"' 10
+sleep 1
+sp=$(md_child "$sw") bp2=$(md_child "$bw")
+i0=$(md_cpu "$sp" 2>/dev/null) j0=$(md_cpu "$bp2" 2>/dev/null)
+sleep "$idle"
+i1=$(md_cpu "$sp" 2>/dev/null) j1=$(md_cpu "$bp2" 2>/dev/null)
+s_idle=$(awk -v a="$i1" -v b="$i0" -v t="$idle" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.3f", (a - b) / t * 100 }')
+b_idle=$(awk -v a="$j1" -v b="$j0" -v t="$idle" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.3f", (a - b) / t * 100 }')
+io_stop_all
+
+echo "bench-media: (a) ${secs} s Opus call, caller's CPU s / peak RSS KiB:"
+echo "  baresip: cpu=$b_cpu rss=$b_rss"
+echo "  siptty:  cpu=${s_cpu:-n/a} rss=${s_rss:-n/a}"
+echo "  ratio siptty/baresip: cpu $(ratio "$s_cpu" "$b_cpu") (target <= 0.8), rss $(ratio "$s_rss" "$b_rss") (target <= 1.0)"
+echo "bench-media: (b) round trip through baresip's echo module, ms:"
+echo "  baresip: ${b_rt:-n/a}  siptty: ${s_rt:-n/a}  ratio: $(ratio "$s_rt" "$b_rt") (target <= 0.5)"
+echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
+echo "bench-media: records in $io_dir"
+exit 0
