@@ -19,7 +19,8 @@ BUILD_PKGS="build-essential autoconf automake libtool autopoint gettext pkg-conf
 CHECK_PKGS="libcmocka-dev clang libclang-rt-14-dev libosip2-dev libsofia-sip-ua-dev
  locales man-db groff-base tmux python3 dnsmasq-base
  kamailio kamailio-tls-modules baresip linphone-cli sip-tester tshark gnutls-bin
- stunnel4 kamailio-secsipid-modules secsipidx sox"
+ stunnel4 kamailio-secsipid-modules secsipidx sox
+ pulseaudio libasound2-plugins"
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 

@@ -65,6 +65,7 @@ struct ident_req {
 	bool sip_ok;
 	bool pai_trusted;
 	bool any_identity;
+	char ignored_ppt[32];       /* the first unsupported ppt, "" if none */
 	size_t nh;
 	struct hdr_state hs[IDENT_MAX_HDRS];
 	unsigned pending;
@@ -412,8 +413,15 @@ static void finish(struct ident_req *r)
 		if (uns)
 			v->code = 0;
 	} else if (r->pai_trusted) {
+		char canon[STIR_ID_MAX];
+		bool tn = false;
+
 		v->kind = IDENT_ASSERTED;
 		snprintf(v->method, sizeof(v->method), "pai");
+		/* Who the network asserts, not what From claims. */
+		if (!stir_canon_uri(canon, sizeof(canon), v->pai, strlen(v->pai),
+				    &tn))
+			snprintf(v->orig, sizeof(v->orig), "%s", canon);
 	} else if (r->ic->require) {
 		v->kind = IDENT_FAILED;
 		snprintf(v->method, sizeof(v->method), "stir");
@@ -423,6 +431,10 @@ static void finish(struct ident_req *r)
 			 _("no Identity header, and [identity] require_identity is set"));
 	} else {
 		v->kind = IDENT_UNVERIFIED;
+		if (r->ignored_ppt[0])
+			snprintf(v->reason, sizeof(v->reason),
+				 _("an Identity header of unsupported type "
+				   "(ppt \"%s\") was ignored"), r->ignored_ppt);
 	}
 	tmr_start(r->ic->loop, &r->tmr, 0, deliver, r);
 }
@@ -564,6 +576,8 @@ static void stir_prep(struct ident_req *r, struct hdr_state *hs,
 
 		pl_strcpy(ppt, sizeof(ppt), &id->ppt);
 		log_info("ident", _("Identity header with unsupported ppt %s ignored"), ppt);
+		if (!r->ignored_ppt[0])
+			snprintf(r->ignored_ppt, sizeof(r->ignored_ppt), "%s", ppt);
 		hs->st = H_IGNORED;
 		return;
 	}
