@@ -25,7 +25,7 @@ ui_run() {
 	# The screen wraps long paths: a short home keeps the configuration
 	# path on one line whatever the build directory is called.
 	ui_home=$(mktemp -d /tmp/siptty-ui.XXXXXX)
-	set -- "$@" XDG_CONFIG_HOME="$ui_home/config" XDG_STATE_HOME="$ui_home/state"
+	set -- "$@" XDG_CONFIG_HOME="$ui_home/config" XDG_STATE_HOME="$ui_home/state" XDG_DATA_HOME="$ui_home/data"
 	ui_args="--script $ui_script --screen-dump $ui_tmp/screen.txt --log $ui_tmp/siptty.log"
 	[ "$(ui_header headless "$ui_script")" = no ] || ui_args="--headless $ui_args"
 	ui_conf=$(ui_header config "$ui_script")
@@ -95,7 +95,7 @@ ui_tmux() {
 	ui_why=
 	# -f /dev/null: no user tmux.conf changes what we measure.
 	if ! ui_tm -f /dev/null new-session -d -s "$ui_sess" -x 80 -y 24 \
-		"env XDG_CONFIG_HOME=$ui_tt/config XDG_STATE_HOME=$ui_tt/state TERM=screen \
+		"env XDG_CONFIG_HOME=$ui_tt/config XDG_STATE_HOME=$ui_tt/state XDG_DATA_HOME=$ui_tt/data TERM=screen \
 		 LC_ALL=C.UTF-8 $ui_siptty --log $ui_tt/siptty.log; echo \$? > $ui_tt/rc; sleep 5"; then
 		bad "ui: tmux: cannot start a session"
 		rm -rf "$ui_tt"
