@@ -69,9 +69,10 @@ static void load(struct ui *ui, enum which w, const char *path, bool *ro)
 		return;
 	}
 	log_warn("ui", "%s:%u: %s; moved to %s", path, line, why, aside);
-	model_status(&ui->model, true,
-		     _("%s:%u: %s. The file was moved to %s and a new one is "
-		       "started."), path, line, _(why), aside);
+	/* Two status lines at 80 columns: the directory is in the path. */
+	model_status(&ui->model, true, _("%s:%u: %s; set aside as %s."), path,
+		     line, _(why), strrchr(aside, '/') ? strrchr(aside, '/') + 1 :
+		     aside);
 }
 
 int files_open(struct ui *ui)

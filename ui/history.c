@@ -144,13 +144,12 @@ static int parse_entry(const char *s, size_t n, struct hist_entry *e,
 {
 	const char *f[NFIELDS];
 	size_t fl[NFIELDS], k = 0;
-	const char *p = s, *end = s + n;
+	const char *p = s, *end = s + n, *tab = NULL;
 	int i;
 
 	memset(e, 0, sizeof(*e));
 	while (k < NFIELDS) {
-		const char *tab = memchr(p, '\t', (size_t)(end - p));
-
+		tab = memchr(p, '\t', (size_t)(end - p));
 		f[k] = p;
 		fl[k] = tab ? (size_t)(tab - p) : (size_t)(end - p);
 		k++;
@@ -158,7 +157,7 @@ static int parse_entry(const char *s, size_t n, struct hist_entry *e,
 			break;
 		p = tab + 1;
 	}
-	if (k != NFIELDS || memchr(f[NFIELDS - 1], '\t', fl[NFIELDS - 1])) {
+	if (k != NFIELDS || tab) {
 		*why = N_("a call needs 8 fields separated by tabs");
 		return EBADMSG;
 	}

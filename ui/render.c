@@ -639,8 +639,8 @@ static void identity_panel(const struct model *m, struct grid *g)
 	}
 	row += panel_field(g, row, end - row, _("DTMF received:"),
 			   c->dtmf_rx, GRID_NORMAL);
-	if (row < end)
-		(void)put_wrapped(g, end - 1, 1, g->w - 2, 1,
+	if (row < end - 1)
+		(void)put_wrapped(g, end - 2, 1, g->w - 2, 2,
 				  _("Flags S Q H M: SRTP; QoS (Q reserved, q "
 				    "asked, ! refused); hold (H here, h far "
 				    "end, B both); muted"), GRID_DIM);
