@@ -184,6 +184,8 @@ static void entry_of(const struct call_info *ci, time_t seen,
 		e->result = HIST_ANSWERED;
 	else if (ci->state == CALL_FAILED)
 		e->result = HIST_FAILED;
+	else if (!ci->out && (ci->code == 486 || ci->code == 603))
+		e->result = HIST_REJECTED;  /* what h and :reject send */
 	else
 		e->result = ci->out ? HIST_CANCELLED : HIST_MISSED;
 	if (answered && ci->end_ms > ci->start_ms)

@@ -22,7 +22,7 @@
 /* N_(): the file keeps the English word, the screen translates it. */
 static const char *const results[] = {
 	N_("answered"), N_("missed"), N_("cancelled"), N_("failed"),
-	N_("transferred"),
+	N_("transferred"), N_("rejected"),
 };
 
 static const char *const verdicts[] = {
@@ -183,7 +183,7 @@ static int parse_entry(const char *s, size_t n, struct hist_entry *e,
 	i = lookup(results, NRESULTS, f[2], fl[2]);
 	if (i < 0) {
 		*why = N_("the result is not answered, missed, cancelled, "
-			  "failed or transferred");
+			  "failed, transferred or rejected");
 		return EBADMSG;
 	}
 	e->result = (enum hist_result)i;

@@ -20,6 +20,7 @@ enum hist_result {
 	HIST_CANCELLED,        /* outgoing, ended before an answer */
 	HIST_FAILED,           /* an error response or no answer at all */
 	HIST_TRANSFERRED,
+	HIST_REJECTED,         /* incoming, refused here (486, 603) */
 };
 
 struct hist_entry {

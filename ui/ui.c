@@ -58,6 +58,14 @@ static void on_event(const json_t *ev, void *arg)
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	const char *acc, *state, *reason, *text;
 
+	/* What the calls list shows may change without a call state
+	 * change: digits, QoS, the identity check, media. */
+	if (type && ui->model.cm && (!strcmp(type, "dtmf") ||
+	    !strcmp(type, "qos") || !strcmp(type, "identity") ||
+	    !strcmp(type, "media") || !strcmp(type, "rtcp"))) {
+		model_calls_update(&ui->model, loop_now_ms());
+		return;
+	}
 	if (!type || strcmp(type, "reg"))
 		return;
 	acc = json_string_value(json_object_get(ev, "account"));

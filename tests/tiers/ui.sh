@@ -179,6 +179,51 @@ ui_tmux() {
 	fi
 }
 
+# An incoming call from SIPp: the incoming view leads with the verdict
+# (UNVERIFIED: the call carries no Identity and no trusted PAI) and the
+# From as an unverified claim; h rejects it with 486, and r lists it as
+# rejected with its verdict; the history file has the line.
+ui_incoming() {
+	if ! command -v sipp > /dev/null; then
+		bad "ui: incoming: sipp is not installed (apt-get install sip-tester)"
+		return
+	fi
+	io_workdir "$logdir" ui-incoming || { bad "ui: incoming: no work directory"; return; }
+	# shellcheck disable=SC2046
+	set -- $(io_free_ports 2)
+	ui_isp=$1 ui_irp=$2
+	io_udp_conf "$io_dir/in.conf" "$ui_isp"
+	cat > "$io_dir/in.script" <<-EOS
+	wait call state=incoming 10
+	expect "^ Incoming call 1:"
+	expect "^   UNVERIFIED$"
+	expect "^   claims to be <sip:sipp@127\.0\.0\.1:[0-9]+> \(unverified\)"
+	expect "> 1 +in  UNVERIFIED sip:sipp@127\.0\.0\.1"
+	key h
+	wait call state=ended 5
+	key r
+	expect "in   rejected 486 +0:00  UNVERIFIED sip:sipp@127\.0\.0\.1"
+	EOS
+	io_siptty 30 in "$io_dir/in.conf" "$io_dir/in.script" --screen-dump "$io_dir/in.screen" &
+	ui_ipid=$!
+	ui_why=
+	io_wait_port udp "$ui_isp" 5 || ui_why="siptty did not listen"
+	io_sipp "$io_dir/logs/in.sipp" 20 "127.0.0.1:$ui_isp" \
+		-sf "$top_srcdir/tests/interop/call3/uac-reject-486.xml" \
+		-t u1 -i 127.0.0.1 -p "$ui_irp" -s alice -m 1 || ui_why="$ui_why; sipp failed"
+	wait "$ui_ipid" || ui_why="$ui_why; the script failed: $(grep -m 1 'expect\|wait' "$io_dir/logs/in.out")"
+	grep -q "	in	rejected	486	0	unverified		sip:sipp@127.0.0.1" \
+		"$io_dir/home/.local/state/siptty/history" 2>/dev/null ||
+		ui_why="$ui_why; the history file lacks the call"
+	io_stop_all
+	if [ -z "$ui_why" ]; then
+		ok "ui: incoming: the verdict leads the incoming view, h rejects, r lists the call with its verdict"
+		rm -rf "$io_dir"
+	else
+		bad "ui: incoming: ${ui_why#; } (see $io_dir)"
+	fi
+}
+
 if [ ! -x "$ui_siptty" ]; then
 	bad "ui: $ui_siptty was not built"
 else
@@ -227,4 +272,5 @@ else
 	rm -rf "$ui_loc"
 
 	ui_tmux
+	ui_incoming
 fi

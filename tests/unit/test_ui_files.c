@@ -94,8 +94,8 @@ static void fill_entry(struct hist_entry *e, unsigned i)
 	memset(e, 0, sizeof(*e));
 	e->when = 1767225600 + (time_t)i;  /* 2026-01-01 */
 	e->out = i % 2;
-	e->result = (enum hist_result)(i % 5);
-	e->code = i % 5 == HIST_FAILED ? 408 : 0;
+	e->result = (enum hist_result)(i % 6);
+	e->code = i % 6 == HIST_FAILED ? 408 : 0;
 	e->duration_s = i;
 	e->have_verdict = !e->out;
 	e->verdict = (enum ident_kind)(i % 6);
