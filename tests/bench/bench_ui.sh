@@ -136,7 +136,8 @@ bu_s1=$(bu_ticks "$bu_spid") bu_b1=$(bu_ticks "$bu_bpid") bu_t1=$(io_now_ms)
 bu_hz=$(getconf CLK_TCK)
 awk -v s=$((bu_s1 - bu_s0)) -v b=$((bu_b1 - bu_b0)) -v ms=$((bu_t1 - bu_t0)) -v hz="$bu_hz" 'BEGIN {
 	sp = s / hz * 1000 / ms * 100; bp = b / hz * 1000 / ms * 100
-	printf "bench-ui: idle CPU over %.0f s (1 tick = %.0f ms): siptty with the UI open %.3f %% of a core (target < 0.5 %%: %s), baresip %.3f %%\n", ms / 1000, 1000 / hz, sp, sp < 0.5 ? "met" : "NOT met", bp
+	tick = 1 / hz * 1000 / ms * 100   # one tick, in % of a core
+	printf "bench-ui: idle CPU over %.0f s: siptty with the UI open %s%.3f %% of a core (%d ticks; target < 0.5 %%: %s), baresip %s%.3f %% (%d ticks)\n", ms / 1000, s ? "" : "< ", s ? sp : tick, s, sp < 0.5 ? "met" : "NOT met", b ? "" : "< ", b ? bp : tick, b
 	if (b > 0) printf "ratio siptty/baresip: %.2f\n", s / b
 	else printf "ratio siptty/baresip: n/a (baresip used no measurable CPU: %d ticks to %d)\n", b, s
 }'
