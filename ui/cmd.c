@@ -12,6 +12,8 @@
 #include "ua/call.h"
 #include "ua/privacy.h"
 #include "ui/cmd.h"
+#include "ui/contacts.h"
+#include "ui/files.h"
 #include "ui/keys.h"
 #include "ui/target.h"
 #include "ui/ui_priv.h"
@@ -30,48 +32,71 @@ static int cmd_next(struct ui *ui, const char *args);
 static int cmd_transfer(struct ui *ui, const char *args);
 static int cmd_privacy(struct ui *ui, const char *args);
 static int cmd_preview(struct ui *ui, const char *args);
+static int cmd_mute(struct ui *ui, const char *args);
+static int cmd_dtmf(struct ui *ui, const char *args);
+static int cmd_identity(struct ui *ui, const char *args);
+static int cmd_contacts(struct ui *ui, const char *args);
+static int cmd_history(struct ui *ui, const char *args);
+static int cmd_import(struct ui *ui, const char *args);
 
 /*
- * Only commands that do something are here.  Mute, DTMF,
- * identity, contacts and history arrive with their code; a key
- * that pretends to work would be worse than none.
+ * Only commands that do something are here: a key that pretends to
+ * work would be worse than none.  The help overlay lists them all at
+ * 80x24, so a new one needs a row there (render.c).
  */
 static const struct cmd table[] = {
-	{"help", '?', KEYS_F1, 0,
+	{"help", '?', KEYS_F1, NULL, 0,
 	 N_("show or hide this list of keys"), cmd_help},
-	{"dial", 'd', KEYS_NONE, CMD_ARGS,
+	{"dial", 'd', KEYS_NONE, NULL, CMD_ARGS,
 	 N_("dial a sip:, sips:, tel: address, number or user"),
 	 cmd_dial},
-	{"answer", 'a', KEYS_NONE, 0,
+	{"answer", 'a', KEYS_NONE, NULL, 0,
 	 N_("answer the ringing call (calls that are up go on hold)"),
 	 cmd_answer},
-	{"hangup", 'h', KEYS_NONE, 0,
+	{"hangup", 'h', KEYS_NONE, NULL, 0,
 	 N_("hang up, cancel, or reject the selected call (486 busy)"),
 	 cmd_hangup},
-	{"reject", KEYS_NONE, KEYS_NONE, CMD_ARGS,
+	{"reject", KEYS_NONE, KEYS_NONE, NULL, CMD_ARGS,
 	 N_("reject the ringing call: \"reject\" busy, \"reject decline\" 603"),
 	 cmd_reject},
-	{"hold", 'H', KEYS_NONE, 0,
+	{"hold", 'H', KEYS_NONE, NULL, 0,
 	 N_("put the selected call on hold, or resume it"), cmd_hold},
-	{"transfer", 't', KEYS_NONE, CMD_ARGS,
+	{"transfer", 't', KEYS_NONE, NULL, CMD_ARGS,
 	 N_("transfer the selected call to another address (blind, REFER)"),
 	 cmd_transfer},
-	{"privacy", 'p', KEYS_NONE, CMD_ARGS,
+	{"privacy", 'p', KEYS_NONE, NULL, CMD_ARGS,
 	 N_("privacy of the next call: p cycles, \"privacy user;id\" sets, "
 	    "\"privacy account\" resets"), cmd_privacy},
-	{"preview", 'w', KEYS_NONE, CMD_ARGS,
+	{"preview", 'w', KEYS_NONE, NULL, CMD_ARGS,
 	 N_("show or hide the INVITE the next call would send, after "
 	    "privacy scrubbing"), cmd_preview},
-	{"next", KEYS_TAB, KEYS_NONE, 0,
+	{"next", KEYS_TAB, KEYS_NONE, NULL, 0,
 	 N_("select the next call"), cmd_next},
-	{"log", 'l', KEYS_NONE, 0,
+	{"mute", 'm', KEYS_NONE, NULL, 0,
+	 N_("mute or unmute the microphone in the selected call"), cmd_mute},
+	{"dtmf", KEYS_NONE, KEYS_NONE, "0123456789*#", CMD_ARGS | CMD_KEY_ARG,
+	 N_("send digits in the call; with no call, dial starting with it"),
+	 cmd_dtmf},
+	{"identity", 'i', KEYS_NONE, NULL, 0,
+	 N_("show or hide who the selected call is with, and how sure"),
+	 cmd_identity},
+	{"contacts", 'c', KEYS_NONE, NULL, 0,
+	 N_("contacts: arrows choose, Enter dials, Esc closes"),
+	 cmd_contacts},
+	{"history", 'r', KEYS_NONE, NULL, 0,
+	 N_("recent calls: arrows choose, Enter dials back, Esc closes"),
+	 cmd_history},
+	{"import", KEYS_NONE, KEYS_NONE, NULL, CMD_ARGS,
+	 N_("add the contacts of a vCard file: \"import FILE.vcf\""),
+	 cmd_import},
+	{"log", 'l', KEYS_NONE, NULL, 0,
 	 N_("show or hide the log pane"), cmd_log},
-	{"trace", 's', KEYS_NONE, 0,
+	{"trace", 's', KEYS_NONE, NULL, 0,
 	 N_("show or hide the SIP trace pane"), cmd_trace},
-	{"command", ':', KEYS_NONE, 0,
+	{"command", ':', KEYS_NONE, NULL, 0,
 	 N_("type a command, e.g. \"dial sip:alice@example.com\""),
 	 cmd_prompt},
-	{"quit", 'q', KEYS_NONE, 0,
+	{"quit", 'q', KEYS_NONE, NULL, 0,
 	 N_("quit siptty"), cmd_quit},
 };
 
@@ -124,6 +149,8 @@ void keymap_defaults(struct keymap *km)
 			(void)keymap_add(km, table[i].key, i);
 		if (table[i].key2 != KEYS_NONE)
 			(void)keymap_add(km, table[i].key2, i);
+		for (const char *k = table[i].more; k && *k; k++)
+			(void)keymap_add(km, (unsigned char)*k, i);
 	}
 }
 
@@ -138,20 +165,35 @@ const struct cmd *keymap_lookup(const struct keymap *km, int key)
 void keymap_keys(const struct keymap *km, const struct cmd *c, char *out,
 		 size_t sz)
 {
-	size_t len = 0;
+	int keys[KEYMAP_MAX];
+	size_t nk = 0, len = 0;
 
 	if (!sz)
 		return;
 	out[0] = '\0';
-	for (size_t i = 0; i < km->n; i++) {
-		char name[KEYS_NAME_MAX];
+	for (size_t i = 0; i < km->n; i++)
+		if (&table[km->b[i].cmd] == c)
+			keys[nk++] = km->b[i].key;
+	for (size_t i = 0; i < nk;) {
+		char name[KEYS_NAME_MAX], last[KEYS_NAME_MAX];
+		size_t j = i;
 		int n;
 
-		if (&table[km->b[i].cmd] != c)
-			continue;
-		keys_name(km->b[i].key, name, sizeof(name));
-		n = snprintf(out + len, sz - len, "%s%s", len ? ", " : "",
-			     name);
+		/* "0-9" rather than ten names: a run of three or more. */
+		while (j + 1 < nk && keys[j + 1] == keys[j] + 1 &&
+		       keys_is_text(keys[j + 1]))
+			j++;
+		keys_name(keys[i], name, sizeof(name));
+		if (j - i >= 2 && keys_is_text(keys[i])) {
+			keys_name(keys[j], last, sizeof(last));
+			n = snprintf(out + len, sz - len, "%s%s-%s",
+				     len ? ", " : "", name, last);
+			i = j + 1;
+		} else {
+			n = snprintf(out + len, sz - len, "%s%s",
+				     len ? ", " : "", name);
+			i++;
+		}
 		if (n < 0 || (size_t)n >= sz - len)
 			break;
 		len += (size_t)n;
@@ -256,6 +298,16 @@ int cmd_dispatch_key(struct ui *ui, int key)
 		help_close(ui);
 	if (c->h != cmd_quit)
 		ui->model.quit_armed = false;
+	if (c->flags & CMD_KEY_ARG && keys_is_text(key)) {
+		char arg[KEYS_NAME_MAX];
+		int err;
+
+		keys_name(key, arg, sizeof(arg));
+		ui->from_key = true;
+		err = c->h(ui, arg);
+		ui->from_key = false;
+		return err;
+	}
 	return c->h(ui, "");
 }
 
@@ -619,4 +671,140 @@ static int cmd_preview(struct ui *ui, const char *args)
 	preview_fill(ui, *args ? args : NULL);
 	ui->model.show_preview = false;
 	return toggle(ui, &ui->model.show_preview, "preview");
+}
+
+static int cmd_mute(struct ui *ui, const char *args)
+{
+	int err;
+
+	(void)args;
+	err = ui->model.cm ? call_mute_toggle(ui->model.cm) : ENOENT;
+	if (err == ENOENT) {
+		model_status(&ui->model, true,
+			     _("Mute: no call is up; mute works in a call "
+			       "that was answered."));
+		return err;
+	}
+	if (err)
+		return call_result(ui, err, _("Mute"));
+	model_calls_update(&ui->model, loop_now_ms());
+	for (size_t i = 0; i < ui->model.ncalls; i++)
+		if (ui->model.calls[i].selected)
+			model_status(&ui->model, false, "%s",
+				     ui->model.calls[i].muted ?
+				     _("Microphone muted: press m again to "
+				       "unmute.") : _("Microphone on."));
+	return 0;
+}
+
+static bool dtmf_char(char *c)
+{
+	if (*c >= 'a' && *c <= 'd')
+		*c = (char)(*c - 'a' + 'A');
+	return *c && strchr("0123456789*#ABCD", *c);
+}
+
+static int cmd_dtmf(struct ui *ui, const char *args)
+{
+	char digits[33];
+	size_t n = strlen(args);
+	int err = 0;
+
+	while (n && (args[n - 1] == ' ' || args[n - 1] == '\t'))
+		n--;
+	if (!n || n >= sizeof(digits)) {
+		model_status(&ui->model, true,
+			     _("dtmf takes 1 to 32 of 0-9 * # A-D, e.g. "
+			       "\"dtmf 123#\"."));
+		return EINVAL;
+	}
+	memcpy(digits, args, n);
+	digits[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!dtmf_char(&digits[i])) {
+			model_status(&ui->model, true,
+				     _("DTMF: \"%c\" is not a digit; use 0-9, "
+				       "*, # or A-D."), digits[i]);
+			return EINVAL;
+		}
+	}
+	if (!model_live_calls(&ui->model) && ui->from_key) {
+		/* No call: a digit starts a number, as on a phone. */
+		struct prompt *pr = &ui->model.prompt;
+
+		prompt_open(pr, PROMPT_DIAL);
+		snprintf(pr->text, sizeof(pr->text), "%s", digits);
+		pr->len = pr->cursor = strlen(pr->text);
+		ui->model.dirty = true;
+		ui_view_event("dial", true);
+		return 0;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		err = ui->model.cm ? call_dtmf(ui->model.cm, digits[i]) :
+		      ENOENT;
+	if (err == ENOENT)
+		model_status(&ui->model, true,
+			     _("DTMF: no call is up to send digits in."));
+	else if (err == ENOTSUP)
+		model_status(&ui->model, true,
+			     _("DTMF: the far end did not agree to "
+			       "telephone-event (RFC 4733); nothing was "
+			       "sent."));
+	else if (err)
+		return call_result(ui, err, _("DTMF"));
+	else
+		model_status(&ui->model, false, _("Sent DTMF %s."), digits);
+	return err;
+}
+
+static int view_toggle(struct ui *ui, enum model_view v, const char *name)
+{
+	static const char *const names[] = {
+		[VIEW_IDENTITY] = "identity", [VIEW_CONTACTS] = "contacts",
+		[VIEW_HISTORY] = "history",
+	};
+	enum model_view old = ui->model.view;
+
+	if (old != VIEW_NONE)
+		ui_view_event(names[old], false);
+	ui->model.view = old == v ? VIEW_NONE : v;
+	ui->model.list_sel = 0;
+	ui->model.dirty = true;
+	if (ui->model.view != VIEW_NONE)
+		ui_view_event(name, true);
+	return 0;
+}
+
+static int cmd_identity(struct ui *ui, const char *args)
+{
+	(void)args;
+	if (ui->model.view != VIEW_IDENTITY && !ui->model.ncalls) {
+		model_status(&ui->model, true,
+			     _("Identity: there is no call to show."));
+		return ENOENT;
+	}
+	return view_toggle(ui, VIEW_IDENTITY, "identity");
+}
+
+static int cmd_contacts(struct ui *ui, const char *args)
+{
+	(void)args;
+	return view_toggle(ui, VIEW_CONTACTS, "contacts");
+}
+
+static int cmd_history(struct ui *ui, const char *args)
+{
+	(void)args;
+	return view_toggle(ui, VIEW_HISTORY, "history");
+}
+
+static int cmd_import(struct ui *ui, const char *args)
+{
+	if (!*args) {
+		model_status(&ui->model, true,
+			     _("import takes the vCard file to read, e.g. "
+			       "\"import ~/contacts.vcf\"."));
+		return EINVAL;
+	}
+	return files_import_vcard(ui, args);
 }

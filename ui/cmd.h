@@ -14,11 +14,14 @@ typedef int (cmd_h)(struct ui *ui, const char *args);
 
 enum cmd_flags {
 	CMD_ARGS = 1 << 0,     /* takes an argument after its name */
+	CMD_KEY_ARG = 1 << 1,  /* from a key: the key's character is the
+	                        * argument (DTMF digits) */
 };
 
 struct cmd {
 	const char *name;      /* what the ':' prompt and [keys] use */
 	int key, key2;         /* default keys, KEYS_NONE when unused */
+	const char *more;      /* more default keys, one character each */
 	unsigned flags;
 	const char *help;      /* N_(): translated when shown */
 	cmd_h *h;
@@ -40,7 +43,7 @@ const struct cmd *cmd_find(const char *name);
 
 void keymap_defaults(struct keymap *km);
 const struct cmd *keymap_lookup(const struct keymap *km, int key);
-/* The keys bound to c, e.g. "?, F1"; "" when none. */
+/* The keys bound to c, e.g. "?, F1" or "0-9, *, #"; "" when none. */
 void keymap_keys(const struct keymap *km, const struct cmd *c, char *out,
 		 size_t sz);
 /*

@@ -19,6 +19,9 @@ enum grid_attr {
 	GRID_ERROR,      /* a failure the user must read */
 	GRID_DIM,        /* secondary text */
 	GRID_OVERLAY,    /* the help overlay */
+	GRID_GOOD,       /* a verified identity */
+	GRID_BAD,        /* a failed identity check */
+	GRID_SELECT,     /* the highlighted row of a list */
 	GRID_NATTR
 };
 

@@ -178,6 +178,23 @@ enum prompt_result prompt_key(struct prompt *p, int key)
 	return PROMPT_EDITED;
 }
 
+void model_ident_copy(struct ident_verdict *d, const struct ident_verdict *v)
+{
+	/* Every text came from a peer: no control character passes. */
+	d->kind = v->kind;
+	d->attest = v->attest >= 'A' && v->attest <= 'Z' ? v->attest : 0;
+	d->code = v->code;
+	model_copy(d->method, sizeof(d->method), v->method);
+	model_copy(d->orig, sizeof(d->orig), v->orig);
+	model_copy(d->signer, sizeof(d->signer), v->signer);
+	model_copy(d->reason, sizeof(d->reason), v->reason);
+	model_copy(d->pai, sizeof(d->pai), v->pai);
+	model_copy(d->pai_note, sizeof(d->pai_note), v->pai_note);
+	model_copy(d->verstat, sizeof(d->verstat), v->verstat);
+	model_copy(d->display, sizeof(d->display), v->display);
+	model_copy(d->from, sizeof(d->from), v->from);
+}
+
 void model_calls_update(struct model *m, uint64_t now_ms)
 {
 	struct call_info ci;
@@ -200,6 +217,18 @@ void model_calls_update(struct model *m, uint64_t now_ms)
 		c->duration_s = ci.start_ms && end > ci.start_ms ?
 				(unsigned)((end - ci.start_ms) / 1000) : 0;
 		c->selected = ci.selected;
+		c->incoming = ci.state == CALL_INCOMING;
+		c->muted = ci.muted;
+		model_copy(c->srtp, sizeof(c->srtp), ci.srtp);
+		model_copy(c->qos, sizeof(c->qos), ci.qos);
+		model_copy(c->qos_reason, sizeof(c->qos_reason),
+			   ci.qos_reason);
+		model_copy(c->dtmf_rx, sizeof(c->dtmf_rx), ci.dtmf_rx);
+		c->loss_pct = ci.loss_pct;
+		c->jitter_ms = ci.jitter_ms;
+		c->rtt_ms = ci.rtt_ms;
+		c->code = ci.code;
+		model_ident_copy(&c->ident, &ci.ident);
 	}
 	m->ncalls = n;
 	m->dirty = true;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ua/ident.h"
+
 #define MODEL_LINE_MAX 512
 #define MODEL_LOG_LINES 200
 #define MODEL_MAX_ACCOUNTS 16
@@ -57,7 +59,27 @@ struct model_call {
 	char codec[16];
 	unsigned duration_s;   /* since the answer, frozen at the end */
 	bool selected;
+	bool incoming;         /* ringing at us: the identity view shows */
+	bool muted;
+	char srtp[32];         /* the SRTP suite, "" for none */
+	char qos[16];          /* "" when QoS is off */
+	char qos_reason[160];
+	char dtmf_rx[32];
+	double loss_pct, jitter_ms, rtt_ms;   /* -1 while unknown */
+	uint16_t code;
+	struct ident_verdict ident;   /* what an incoming call's caller is */
 };
+
+/* The panel over the calls area, one at a time. */
+enum model_view {
+	VIEW_NONE = 0,
+	VIEW_IDENTITY,         /* i: who the selected call is with */
+	VIEW_CONTACTS,         /* c */
+	VIEW_HISTORY,          /* r */
+};
+
+struct contacts;
+struct history;
 
 struct model {
 	char headline[MODEL_LINE_MAX];
@@ -80,6 +102,15 @@ struct model {
 	bool show_preview;
 	char preview[8192];
 	struct prompt prompt;
+	/* Tab in the dialler: the text typed before the first Tab, and
+	 * which of its completions is shown (0: none yet). */
+	char complete_base[PROMPT_MAX];
+	size_t complete_next;
+	enum model_view view;
+	size_t list_sel;       /* the highlighted row of contacts/history */
+	const struct contacts *contacts;   /* owned by the ui; may be NULL */
+	const struct history *history;
+	const char *contacts_file, *history_file;  /* for the empty lists */
 	char status[MODEL_LINE_MAX];
 	bool status_err;
 	bool dirty;            /* set by every change, cleared by the redraw */
@@ -87,6 +118,8 @@ struct model {
 
 /* Copies the calls list from m->cm as of now_ms (loop_now_ms()). */
 void model_calls_update(struct model *m, uint64_t now_ms);
+/* Copies a verdict with every text made safe for the screen. */
+void model_ident_copy(struct ident_verdict *d, const struct ident_verdict *v);
 /* The live calls (0 without a call manager). */
 size_t model_live_calls(const struct model *m);
 

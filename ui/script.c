@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -54,6 +55,13 @@ struct script {
 	size_t nback;
 	int status;
 	struct buf failure;
+
+	/* SIPTTY_SCRIPT_TIMING=FILE: keystroke-to-screen latencies. */
+	FILE *timing;
+	uint64_t key_us;        /* the last key step's keys went in */
+	unsigned key_line;
+	bool key_pending;       /* no expect has matched since */
+	uint64_t redraw_us;     /* the last redraw (terminal or headless) */
 };
 
 /* --- parsing --------------------------------------------------------- */
@@ -570,6 +578,8 @@ void script_free(struct script *s)
 	free(s->steps);
 	free(s->name);
 	buf_free(&s->failure);
+	if (s->timing)
+		fclose(s->timing);
 	free(s);
 }
 
@@ -616,8 +626,35 @@ static void finish(struct script *s, int status)
 		s->done_h(status, s->done_arg);
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * An expect matched: the screen it read was drawn by the last redraw
+ * (when that came after the keys), else just now by the expect itself.
+ * One line "EXPECT_LINE KEY_LINE MICROSECONDS" per expect after keys.
+ */
+static void timing_note(struct script *s, const struct step *st)
+{
+	uint64_t at;
+
+	if (!s->timing || !s->key_pending || st->op != SCRIPT_EXPECT)
+		return;
+	at = s->redraw_us >= s->key_us ? s->redraw_us : mono_us();
+	fprintf(s->timing, "%u %u %llu\n", st->line, s->key_line,
+		(unsigned long long)(at - s->key_us));
+	s->key_pending = false;
+}
+
 static void advance(struct script *s)
 {
+	if (s->pc < s->n)
+		timing_note(s, &s->steps[s->pc]);
 	s->in_expect = s->in_wait = false;
 	tmr_cancel(&s->timeout);
 	s->pc++;
@@ -656,6 +693,7 @@ static void on_redraw(void *arg)
 {
 	struct script *s = arg;
 
+	s->redraw_us = mono_us();
 	if (s->in_expect && expect_holds(s, &s->steps[s->pc]))
 		advance(s);
 }
@@ -816,6 +854,9 @@ static void run_step(void *arg)
 	switch (st->op) {
 	case SCRIPT_KEY:
 	case SCRIPT_TYPE:
+		s->key_us = mono_us();
+		s->key_line = st->line;
+		s->key_pending = true;
 		for (size_t i = 0; i < st->nkeys && !s->finished; i++)
 			ui_key(s->ui, st->keys[i]);
 		if (!s->finished)
@@ -862,6 +903,12 @@ int script_start(struct script *s, struct loop *loop, struct ui *ui,
 	s->done_h = h;
 	s->done_arg = arg;
 	s->pc = 0;
+	if (getenv("SIPTTY_SCRIPT_TIMING") && *getenv("SIPTTY_SCRIPT_TIMING")) {
+		s->timing = fopen(getenv("SIPTTY_SCRIPT_TIMING"), "we");
+		if (!s->timing)
+			return errno;
+		setvbuf(s->timing, NULL, _IOLBF, 0);
+	}
 	err = events_subscribe(on_event, s);
 	if (err)
 		return err;

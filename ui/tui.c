@@ -116,6 +116,10 @@ static void colours(struct tui *t, bool color)
 	t->attr[GRID_ERROR] = A_BOLD;
 	t->attr[GRID_DIM] = A_DIM;
 	t->attr[GRID_OVERLAY] = A_REVERSE;
+	/* The verdict's words carry the meaning; looks only underline it. */
+	t->attr[GRID_GOOD] = A_BOLD;
+	t->attr[GRID_BAD] = A_BOLD | A_REVERSE;
+	t->attr[GRID_SELECT] = A_REVERSE;
 	if (!color || (nc && *nc) || !has_colors() || start_color() == ERR)
 		return;
 	(void)use_default_colors();
@@ -123,12 +127,17 @@ static void colours(struct tui *t, bool color)
 	init_pair(2, COLOR_CYAN, -1);
 	init_pair(3, COLOR_RED, -1);
 	init_pair(4, COLOR_BLACK, COLOR_CYAN);
+	init_pair(5, COLOR_GREEN, -1);
+	init_pair(6, COLOR_RED, -1);
 	t->pair[GRID_BAR] = 1;
 	t->attr[GRID_BAR] = A_NORMAL;
 	t->pair[GRID_TITLE] = 2;
 	t->pair[GRID_ERROR] = 3;
 	t->pair[GRID_OVERLAY] = 4;
 	t->attr[GRID_OVERLAY] = A_NORMAL;
+	t->pair[GRID_GOOD] = 5;
+	t->pair[GRID_BAD] = 6;
+	t->attr[GRID_BAD] = A_BOLD;
 }
 
 int tui_alloc(struct tui **tp, struct loop *loop, bool color,

@@ -15,7 +15,11 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "ua/call.h"
+#include "ui/complete.h"
+#include "ui/contacts.h"
+#include "ui/files.h"
 #include "ui/grid.h"
+#include "ui/history.h"
 #include "ui/keys.h"
 #include "ui/render.h"
 #include "ui/tui.h"
@@ -54,6 +58,14 @@ static void on_event(const json_t *ev, void *arg)
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	const char *acc, *state, *reason, *text;
 
+	/* What the calls list shows may change without a call state
+	 * change: digits, QoS, the identity check, media. */
+	if (type && ui->model.cm && (!strcmp(type, "dtmf") ||
+	    !strcmp(type, "qos") || !strcmp(type, "identity") ||
+	    !strcmp(type, "media") || !strcmp(type, "rtcp"))) {
+		model_calls_update(&ui->model, loop_now_ms());
+		return;
+	}
 	if (!type || strcmp(type, "reg"))
 		return;
 	acc = json_string_value(json_object_get(ev, "account"));
@@ -94,12 +106,21 @@ static void on_calls_changed(void *arg)
 	size_t before = ui->model.ncalls;
 
 	model_calls_update(&ui->model, loop_now_ms());
+	files_calls_changed(ui, ui->model.cm);
 	if (!before && ui->model.ncalls)
 		tmr_start(ui->loop, &ui->clock, 1000, clock_tick, ui);
+	if (ui->model.view == VIEW_IDENTITY && !ui->model.ncalls) {
+		ui->model.view = VIEW_NONE;
+		ui_view_event("identity", false);
+	}
 }
 
 void ui_set_call_mgr(struct ui *ui, struct call_mgr *cm)
 {
+	/* Calls that ended while the old manager stopped reach the
+	 * history before it goes. */
+	if (ui->model.cm && ui->model.cm != cm)
+		files_calls_changed(ui, ui->model.cm);
 	ui->model.cm = cm;
 	if (cm)
 		call_mgr_set_change_handler(cm, on_calls_changed, ui);
@@ -159,6 +180,8 @@ int ui_alloc(struct ui **up, struct loop *loop, const struct ui_params *p)
 		tui_size(ui->tui, &w, &h);
 	}
 	err = grid_alloc(&ui->grid, w, h);
+	if (!err)
+		err = files_open(ui);
 	if (err)
 		goto out;
 	loop_set_idle(loop, ui_idle, ui);
@@ -184,6 +207,7 @@ void ui_free(struct ui *ui)
 		loop_set_idle(ui->loop, NULL, NULL);
 	tui_free(ui->tui);
 	grid_free(ui->grid);
+	files_close(ui);
 	free(ui);
 }
 
@@ -206,6 +230,128 @@ static void prompt_submit(struct ui *ui)
 	(void)cmd_dispatch_line(ui, line);
 }
 
+/* Tab in the dialler: the next address that starts with what was typed. */
+static void dial_complete(struct ui *ui)
+{
+	struct model *m = &ui->model;
+	struct prompt *pr = &m->prompt;
+	const char *cands[COMPLETE_MAX];
+	char user[PROMPT_MAX];
+	size_t n;
+
+	if (!m->complete_base[0]) {
+		if (!pr->len)
+			return;
+		snprintf(m->complete_base, sizeof(m->complete_base), "%s",
+			 pr->text);
+		m->complete_next = 0;
+	}
+	n = complete_find(m->contacts, m->history, m->complete_base, cands,
+			  COMPLETE_MAX);
+	if (!n) {
+		if (m->nacc && !complete_user(m->complete_base, m->acc[0].aor,
+					      user, sizeof(user))) {
+			snprintf(pr->text, sizeof(pr->text), "%s", user);
+		} else {
+			model_status(m, true,
+				     _("No contact or recent call starts "
+				       "with \"%s\"."), m->complete_base);
+			m->complete_base[0] = '\0';
+			return;
+		}
+	} else {
+		snprintf(pr->text, sizeof(pr->text), "%s",
+			 cands[m->complete_next % n]);
+		if (n > 1)
+			model_status(m, false,
+				     _("%zu of %zu addresses; Tab shows the "
+				       "next."), m->complete_next % n + 1, n);
+		m->complete_next++;
+	}
+	pr->len = pr->cursor = strlen(pr->text);
+}
+
+static void view_close(struct ui *ui)
+{
+	static const char *const names[] = {
+		[VIEW_IDENTITY] = "identity", [VIEW_CONTACTS] = "contacts",
+		[VIEW_HISTORY] = "history",
+	};
+
+	if (ui->model.view == VIEW_NONE)
+		return;
+	ui_view_event(names[ui->model.view], false);
+	ui->model.view = VIEW_NONE;
+	ui->model.dirty = true;
+}
+
+/* The address on the highlighted row of the list that is open. */
+static const char *list_addr(const struct ui *ui, size_t *np)
+{
+	const struct model *m = &ui->model;
+
+	if (m->view == VIEW_CONTACTS) {
+		*np = m->contacts ? m->contacts->n : 0;
+		return m->list_sel < *np ? m->contacts->v[m->list_sel].uri :
+		       NULL;
+	}
+	*np = m->history ? m->history->n : 0;
+	/* Newest first on the screen. */
+	return m->list_sel < *np ?
+	       m->history->v[*np - 1 - m->list_sel].peer : NULL;
+}
+
+/* Keys a list takes before the command table: true when used. */
+static bool list_key(struct ui *ui, int key)
+{
+	struct model *m = &ui->model;
+	char line[TARGET_MAX + 8];
+	const char *addr;
+	size_t n;
+
+	if (m->view != VIEW_CONTACTS && m->view != VIEW_HISTORY)
+		return false;
+	addr = list_addr(ui, &n);
+	switch (key) {
+	case KEYS_UP:
+	case 16:  /* C-p */
+		if (m->list_sel)
+			m->list_sel--;
+		return true;
+	case KEYS_DOWN:
+	case 14:  /* C-n */
+		if (m->list_sel + 1 < n)
+			m->list_sel++;
+		return true;
+	case KEYS_PGUP:
+		m->list_sel = m->list_sel > 10 ? m->list_sel - 10 : 0;
+		return true;
+	case KEYS_PGDN:
+		m->list_sel = m->list_sel + 10 < n ? m->list_sel + 10 :
+			      (n ? n - 1 : 0);
+		return true;
+	case KEYS_HOME:
+		m->list_sel = 0;
+		return true;
+	case KEYS_END:
+		m->list_sel = n ? n - 1 : 0;
+		return true;
+	case KEYS_ENTER:
+		if (!addr) {
+			model_status(m, true, "%s", m->view == VIEW_CONTACTS ?
+				     _("There are no contacts to dial.") :
+				     _("There are no recent calls to dial."));
+			return true;
+		}
+		snprintf(line, sizeof(line), "dial %s", addr);
+		view_close(ui);
+		(void)cmd_dispatch_line(ui, line);
+		return true;
+	default:
+		return false;
+	}
+}
+
 void ui_key(struct ui *ui, int key)
 {
 	struct model *m = &ui->model;
@@ -214,6 +360,11 @@ void ui_key(struct ui *ui, int key)
 	if (m->prompt.kind != PROMPT_NONE) {
 		enum prompt_kind kind = m->prompt.kind;
 
+		if (kind == PROMPT_DIAL && key == KEYS_TAB) {
+			dial_complete(ui);
+			return;
+		}
+		m->complete_base[0] = '\0';
 		switch (prompt_key(&m->prompt, key)) {
 		case PROMPT_SUBMIT:
 			prompt_submit(ui);
@@ -239,10 +390,16 @@ void ui_key(struct ui *ui, int key)
 		m->dirty = true;
 		return;
 	}
+	if (key == KEYS_ESC && m->view != VIEW_NONE) {
+		view_close(ui);
+		return;
+	}
 	if (key == KEYS_ESC) {
 		m->status[0] = '\0';  /* Esc dismisses the last message */
 		return;
 	}
+	if (!m->show_help && list_key(ui, key))
+		return;
 	(void)cmd_dispatch_key(ui, key);
 }
 

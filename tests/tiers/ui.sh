@@ -9,11 +9,27 @@
 #   # config: FILE     run with -c tests/ui/FILE (default: no configuration)
 #   # absent: FILE     a file the run must not create (nothing ran)
 #   # headless: no     leave out --headless (stdin is never a terminal here)
+#   # ports: N         N free ports replace @PORT1@.. in the script, the
+#                      configuration and the files below (copies are used)
+#   # data: FILE       tests/ui/FILE is the contacts file at the start
+#   # state: FILE      tests/ui/FILE is the history file at the start
+#   # file: FILE       tests/ui/FILE is copied into the run's directory
+#   # exists: GLOB     after the run, a file matching GLOB (under the run's
+#                      XDG home: data/..., state/...) must exist
 
 ui_siptty=$top_builddir/src/siptty
 ui_dir=$top_srcdir/tests/ui
+# io_free_ports and its rules (ports chosen at run time).
+io_src=$top_srcdir/tests/interop
+. "$io_src/lib.sh"
 
 ui_header() { sed -n "s/^# $1: //p" "$2"; }
+
+# ui_subst SRC DST: a copy of SRC with @PORTn@ replaced by this run's ports.
+ui_subst() {
+	sed -e "s/@PORT1@/${ui_p1:-0}/g" -e "s/@PORT2@/${ui_p2:-0}/g" \
+		-e "s/@PORT3@/${ui_p3:-0}/g" "$1" > "$2"
+}
 
 # ui_run NAME SCRIPT [ENV...]: runs one script in a fresh directory.
 ui_run() {
@@ -25,11 +41,38 @@ ui_run() {
 	# The screen wraps long paths: a short home keeps the configuration
 	# path on one line whatever the build directory is called.
 	ui_home=$(mktemp -d /tmp/siptty-ui.XXXXXX)
-	set -- "$@" XDG_CONFIG_HOME="$ui_home/config" XDG_STATE_HOME="$ui_home/state"
-	ui_args="--script $ui_script --screen-dump $ui_tmp/screen.txt --log $ui_tmp/siptty.log"
+	ui_p1= ui_p2= ui_p3=
+	ui_np=$(ui_header ports "$ui_script")
+	if [ -n "$ui_np" ]; then
+		# shellcheck disable=SC2046
+		set -- $(io_free_ports "$ui_np") "$@"
+		ui_p1=$1 ui_p2=${2:-} ui_p3=${3:-}
+		shift "$ui_np"
+	fi
+	ui_subst "$ui_script" "$ui_tmp/run.script"
+	ui_script_run=$ui_tmp/run.script
+	ui_f=$(ui_header data "$ui_script")
+	if [ -n "$ui_f" ]; then
+		mkdir -p "$ui_home/data/siptty"
+		ui_subst "$ui_dir/$ui_f" "$ui_home/data/siptty/contacts"
+	fi
+	ui_f=$(ui_header state "$ui_script")
+	if [ -n "$ui_f" ]; then
+		mkdir -p "$ui_home/state/siptty"
+		ui_subst "$ui_dir/$ui_f" "$ui_home/state/siptty/history"
+	fi
+	ui_f=$(ui_header file "$ui_script")
+	[ -n "$ui_f" ] && ui_subst "$ui_dir/$ui_f" "$ui_tmp/$ui_f"
+	set -- "$@" XDG_CONFIG_HOME="$ui_home/config" XDG_STATE_HOME="$ui_home/state" XDG_DATA_HOME="$ui_home/data"
+	# The original name, so that messages name the file in tests/ui.
+	[ -n "$ui_np" ] || ui_script_run=$ui_script
+	ui_args="--script $ui_script_run --screen-dump $ui_tmp/screen.txt --log $ui_tmp/siptty.log"
 	[ "$(ui_header headless "$ui_script")" = no ] || ui_args="--headless $ui_args"
 	ui_conf=$(ui_header config "$ui_script")
-	[ -n "$ui_conf" ] && ui_args="-c $ui_dir/$ui_conf $ui_args"
+	if [ -n "$ui_conf" ]; then
+		ui_subst "$ui_dir/$ui_conf" "$ui_tmp/$ui_conf"
+		ui_args="-c $ui_tmp/$ui_conf $ui_args"
+	fi
 	# shellcheck disable=SC2086
 	(cd "$ui_tmp" && env "$@" timeout 60 "$ui_siptty" $ui_args \
 		< /dev/null > "$ui_tmp/stdout" 2> "$ui_tmp/stderr")
@@ -52,6 +95,14 @@ ui_run() {
 	ui_absent=$(ui_header absent "$ui_script")
 	[ -n "$ui_absent" ] && [ -e "$ui_tmp/$ui_absent" ] &&
 		ui_why="$ui_why; $ui_absent exists, so something ran"
+	while IFS= read -r ui_glob; do
+		[ -n "$ui_glob" ] || continue
+		# shellcheck disable=SC2086
+		ls $ui_home/$ui_glob > /dev/null 2>&1 ||
+			ui_why="$ui_why; no file $ui_glob after the run"
+	done <<-EOF2
+	$(ui_header exists "$ui_script")
+	EOF2
 	# A script that should pass and printed a failure is no pass.
 	[ "$ui_want" -eq 0 ] && [ -s "$ui_tmp/stderr" ] && grep -q 'expect\|wait' "$ui_tmp/stderr" &&
 		ui_why="$ui_why; stderr: $(head -n 1 "$ui_tmp/stderr")"
@@ -95,7 +146,7 @@ ui_tmux() {
 	ui_why=
 	# -f /dev/null: no user tmux.conf changes what we measure.
 	if ! ui_tm -f /dev/null new-session -d -s "$ui_sess" -x 80 -y 24 \
-		"env XDG_CONFIG_HOME=$ui_tt/config XDG_STATE_HOME=$ui_tt/state TERM=screen \
+		"env XDG_CONFIG_HOME=$ui_tt/config XDG_STATE_HOME=$ui_tt/state XDG_DATA_HOME=$ui_tt/data TERM=screen \
 		 LC_ALL=C.UTF-8 $ui_siptty --log $ui_tt/siptty.log; echo \$? > $ui_tt/rc; sleep 5"; then
 		bad "ui: tmux: cannot start a session"
 		rm -rf "$ui_tt"
@@ -125,6 +176,51 @@ ui_tmux() {
 		rm -rf "$ui_tt"
 	else
 		bad "ui: tmux: $ui_why (see $ui_tt)"
+	fi
+}
+
+# An incoming call from SIPp: the incoming view leads with the verdict
+# (UNVERIFIED: the call carries no Identity and no trusted PAI) and the
+# From as an unverified claim; h rejects it with 486, and r lists it as
+# rejected with its verdict; the history file has the line.
+ui_incoming() {
+	if ! command -v sipp > /dev/null; then
+		bad "ui: incoming: sipp is not installed (apt-get install sip-tester)"
+		return
+	fi
+	io_workdir "$logdir" ui-incoming || { bad "ui: incoming: no work directory"; return; }
+	# shellcheck disable=SC2046
+	set -- $(io_free_ports 2)
+	ui_isp=$1 ui_irp=$2
+	io_udp_conf "$io_dir/in.conf" "$ui_isp"
+	cat > "$io_dir/in.script" <<-EOS
+	wait call state=incoming 10
+	expect "^ Incoming call 1:"
+	expect "^   UNVERIFIED$"
+	expect "^   claims to be <sip:sipp@127\.0\.0\.1:[0-9]+> \(unverified\)"
+	expect "> 1 +in  UNVERIFIED sip:sipp@127\.0\.0\.1"
+	key h
+	wait call state=ended 5
+	key r
+	expect "in   rejected 486 +0:00  UNVERIFIED sip:sipp@127\.0\.0\.1"
+	EOS
+	io_siptty 30 in "$io_dir/in.conf" "$io_dir/in.script" --screen-dump "$io_dir/in.screen" &
+	ui_ipid=$!
+	ui_why=
+	io_wait_port udp "$ui_isp" 5 || ui_why="siptty did not listen"
+	io_sipp "$io_dir/logs/in.sipp" 20 "127.0.0.1:$ui_isp" \
+		-sf "$top_srcdir/tests/interop/call3/uac-reject-486.xml" \
+		-t u1 -i 127.0.0.1 -p "$ui_irp" -s alice -m 1 || ui_why="$ui_why; sipp failed"
+	wait "$ui_ipid" || ui_why="$ui_why; the script failed: $(grep -m 1 'expect\|wait' "$io_dir/logs/in.out")"
+	grep -q "	in	rejected	486	0	unverified		sip:sipp@127.0.0.1" \
+		"$io_dir/home/.local/state/siptty/history" 2>/dev/null ||
+		ui_why="$ui_why; the history file lacks the call"
+	io_stop_all
+	if [ -z "$ui_why" ]; then
+		ok "ui: incoming: the verdict leads the incoming view, h rejects, r lists the call with its verdict"
+		rm -rf "$io_dir"
+	else
+		bad "ui: incoming: ${ui_why#; } (see $io_dir)"
 	fi
 }
 
@@ -176,4 +272,5 @@ else
 	rm -rf "$ui_loc"
 
 	ui_tmux
+	ui_incoming
 fi

@@ -253,5 +253,8 @@ int main(void)
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
+	/* ui_alloc() reads the contacts and history: never the user's. */
+	setenv("XDG_DATA_HOME", "/nonexistent/siptty-unit-test", 1);
+	setenv("XDG_STATE_HOME", "/nonexistent/siptty-unit-test", 1);
 	return cmocka_run_group_tests_name("ui_script", tests, NULL, NULL);
 }
