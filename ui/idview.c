@@ -1,6 +1,7 @@
 /* idview.c - the identity verdict in words that need no colour to be read. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,10 +27,22 @@ enum idview_tone idview_tone(enum ident_kind k)
 	       k == IDENT_FAILED ? IDVIEW_BAD : IDVIEW_PLAIN;
 }
 
-const char *idview_who(const struct ident_verdict *v)
+/* A verified number is shown as E.164 ("+15550100"); a URI as it is. */
+static void orig_text(const char *orig, char *out, size_t sz)
 {
-	if (v->kind == IDENT_VERIFIED)
-		return v->orig;
+	bool digits = orig[0] != '\0';
+
+	for (const char *p = orig; *p; p++)
+		digits = digits && *p >= '0' && *p <= '9';
+	snprintf(out, sz, "%s%s", digits ? "+" : "", orig);
+}
+
+const char *idview_who(const struct ident_verdict *v, char *buf, size_t sz)
+{
+	if (v->kind == IDENT_VERIFIED) {
+		orig_text(v->orig, buf, sz);
+		return buf;
+	}
 	if (v->kind == IDENT_ASSERTED)
 		return v->pai;
 	return "";
@@ -38,17 +51,18 @@ const char *idview_who(const struct ident_verdict *v)
 void idview_verdict(const struct ident_verdict *v, char *out, size_t sz)
 {
 	const char *word = idview_word(v->kind);
-	char att[4] = "";
+	char att[4] = "", orig[sizeof(v->orig) + 1];
 
 	if (v->attest)
 		snprintf(att, sizeof(att), " %c", v->attest);
 	switch (v->kind) {
 	case IDENT_VERIFIED:
+		orig_text(v->orig, orig, sizeof(orig));
 		if (v->signer[0])
 			snprintf(out, sz, _("%s%s %s (signed by %s)"), word,
-				 att, v->orig, v->signer);
+				 att, orig, v->signer);
 		else
-			snprintf(out, sz, "%s%s %s", word, att, v->orig);
+			snprintf(out, sz, "%s%s %s", word, att, orig);
 		break;
 	case IDENT_ASSERTED:
 		snprintf(out, sz, _("%s by network: %s"), word, v->pai);

@@ -25,8 +25,8 @@ void idview_verdict(const struct ident_verdict *v, char *out, size_t sz);
  * (unverified)"; "" when From was empty. */
 void idview_claim(const struct ident_verdict *v, char *out, size_t sz);
 /* The identity the verdict vouches for ("" when none): the number for
- * verified, the PAI for asserted. */
-const char *idview_who(const struct ident_verdict *v);
+ * verified (as "+15550100", written into buf), the PAI for asserted. */
+const char *idview_who(const struct ident_verdict *v, char *buf, size_t sz);
 enum idview_tone idview_tone(enum ident_kind k);
 
 #endif

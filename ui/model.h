@@ -18,7 +18,10 @@ struct call_mgr;
 struct conf;
 
 enum account_state {
-	ACCOUNT_NOT_REGISTERED = 0,  /* the only state until registration exists */
+	ACCOUNT_NOT_REGISTERED = 0,
+	ACCOUNT_REGISTERING,
+	ACCOUNT_REGISTERED,
+	ACCOUNT_FAILED,
 };
 
 struct model_account {
@@ -26,6 +29,7 @@ struct model_account {
 	char aor[256];
 	char transport[8];     /* as configured, "" when unset */
 	enum account_state state;
+	bool verified;          /* TLS with the server's identity verified */
 };
 
 enum prompt_kind {

@@ -79,9 +79,17 @@ static void status_bar(const struct model *m, struct grid *g, time_t now)
 	for (size_t i = 0; i < m->nacc; i++) {
 		const struct model_account *a = &m->acc[i];
 
-		snprintf(item, sizeof(item), " | %s: %s%s%s%s", a->name,
-			 _("not registered"), a->transport[0] ? " (" : "",
-			 a->transport, a->transport[0] ? ")" : "");
+		const char *st = a->state == ACCOUNT_REGISTERED ?
+				 _("registered") :
+				 a->state == ACCOUNT_REGISTERING ?
+				 _("registering") :
+				 a->state == ACCOUNT_FAILED ? _("failed") :
+				 _("not registered");
+		/* "TLS verified": the server proved who it is (RFC 5922). */
+		snprintf(item, sizeof(item), " | %s: %s%s%s%s%s", a->name, st,
+			 a->transport[0] ? " (" : "", a->transport,
+			 a->transport[0] && a->verified ? _(" verified") : "",
+			 a->transport[0] ? ")" : "");
 		col += grid_put(g, 0, col, g->w - cw - 2 - col, item, GRID_BAR);
 	}
 	if (m->privacy[0] || m->privacy_chosen) {
@@ -150,9 +158,10 @@ static void call_flags(const struct model_call *c, char out[5])
 }
 
 /* Whom an incoming call is from: the vouched-for identity first. */
-static const char *call_peer(const struct model_call *c)
+static const char *call_peer(const struct model_call *c, char *buf,
+			     size_t sz)
 {
-	const char *who = c->out ? "" : idview_who(&c->ident);
+	const char *who = c->out ? "" : idview_who(&c->ident, buf, sz);
 
 	return who[0] ? who : c->peer;
 }
@@ -164,7 +173,7 @@ static const char *call_peer(const struct model_call *c)
  */
 static void call_row(const struct model_call *c, struct grid *g, int row)
 {
-	char left[64], right[MODEL_LINE_MAX], flags[5];
+	char left[64], right[MODEL_LINE_MAX], flags[5], who[160];
 	int col = 1, rw, end = g->w - 1;
 	enum grid_attr base = c->live ? GRID_NORMAL : GRID_DIM;
 
@@ -176,15 +185,22 @@ static void call_row(const struct model_call *c, struct grid *g, int row)
 		 c->codec[0] ? c->codec : "", c->codec[0] ? "  " : "", flags);
 	col += grid_put(g, row, col, end - col, left, base);
 	if (!c->out) {
+		char att[4] = "";
+
 		col += grid_put(g, row, col, end - col,
 				idview_word(c->ident.kind),
+				c->live ? tone_attr(c->ident.kind) : base);
+		if (c->ident.kind == IDENT_VERIFIED && c->ident.attest)
+			snprintf(att, sizeof(att), " %c", c->ident.attest);
+		col += grid_put(g, row, col, end - col, att,
 				c->live ? tone_attr(c->ident.kind) : base);
 		col += grid_put(g, row, col, end - col, " ", base);
 	}
 	rw = grid_text_width(right);
 	if (rw > end - col - 8)
 		rw = end - col - 8 > 0 ? end - col - 8 : 0;
-	(void)grid_put(g, row, col, end - col - rw, call_peer(c), base);
+	(void)grid_put(g, row, col, end - col - rw, call_peer(c, who, sizeof(who)),
+		       base);
 	if (rw > 0)
 		(void)grid_put(g, row, end - rw, rw, right, base);
 }

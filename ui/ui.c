@@ -62,7 +62,7 @@ static void on_event(const json_t *ev, void *arg)
 	 * change: digits, QoS, the identity check, media. */
 	if (type && ui->model.cm && (!strcmp(type, "dtmf") ||
 	    !strcmp(type, "qos") || !strcmp(type, "identity") ||
-	    !strcmp(type, "media") || !strcmp(type, "rtcp"))) {
+	    !strcmp(type, "media") || !strcmp(type, "stats"))) {
 		model_calls_update(&ui->model, loop_now_ms());
 		return;
 	}
@@ -73,6 +73,22 @@ static void on_event(const json_t *ev, void *arg)
 	reason = json_string_value(json_object_get(ev, "reason"));
 	if (!acc || !state)
 		return;
+	for (size_t i = 0; i < ui->model.nacc; i++) {
+		struct model_account *a = &ui->model.acc[i];
+		const char *tp = json_string_value(json_object_get(ev,
+								   "transport"));
+
+		if (strcmp(a->name, acc))
+			continue;
+		a->state = !strcmp(state, "registered") ? ACCOUNT_REGISTERED :
+			   !strcmp(state, "registering") ? ACCOUNT_REGISTERING :
+			   !strcmp(state, "failed") ? ACCOUNT_FAILED :
+			   ACCOUNT_NOT_REGISTERED;
+		a->verified = json_is_true(json_object_get(ev, "verified"));
+		if (tp && *tp)
+			snprintf(a->transport, sizeof(a->transport), "%s", tp);
+		ui->model.dirty = true;
+	}
 	if (!strcmp(state, "registered"))
 		text = _("registered");
 	else if (!strcmp(state, "registering"))
