@@ -158,6 +158,8 @@ static const struct {
 	{414, "Request-URI Too Long"}, {415, "Unsupported Media Type"},
 	{416, "Unsupported URI Scheme"}, {420, "Bad Extension"},
 	{421, "Extension Required"}, {423, "Interval Too Brief"},
+	{428, "Use Identity Header"}, {436, "Bad Identity Info"},
+	{437, "Unsupported Credential"}, {438, "Invalid Identity Header"},
 	{480, "Temporarily Unavailable"},
 	{481, "Call/Transaction Does Not Exist"}, {482, "Loop Detected"},
 	{483, "Too Many Hops"}, {484, "Address Incomplete"},

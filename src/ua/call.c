@@ -1872,7 +1872,10 @@ static void incoming_ring(struct call *c)
 	ident_event(c);
 	if (v->kind == IDENT_FAILED && v->code && cm->ident &&
 	    ident_reject_invalid(cm->ident) && c->st) {
-		(void)sip_stsx_respond(c->st, v->code, NULL);
+		/* RFC 8224 6.2.2: an iat out of its window is 403 "Stale
+		 * Date"; the others have their own reason phrases. */
+		(void)sip_stsx_respond(c->st, v->code, v->code == 403 ?
+				       "Stale Date" : NULL);
 		call_set_state(c, CALL_FAILED, v->code, v->reason);
 		return;
 	}

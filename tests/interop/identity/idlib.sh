@@ -1,5 +1,5 @@
 # tests/interop/identity/idlib.sh - shared set-up for the identity tier
-# (tier.sh) and its self-check against the real tools only (selfcheck.sh).
+# (tests/tiers/identity.sh) and its self-check against the real tools only (selfcheck.sh).
 #
 # Sourced after tests/interop/lib.sh (io_* helpers), with io_dir made.
 # Every name starts with idt_: tiers share one shell with run-tests.sh.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh - runs the identity tier (tier.sh) or its self-check
+# run.sh - runs the identity tier (tests/tiers/identity.sh) or its self-check
 # (selfcheck.sh) on its own, the way tests/run-tests.sh sources a tier,
 # and prints "N passed, N failed".  From the top of the source tree:
 #   tests/interop/identity/run.sh [tier|selfcheck] [BUILDDIR]
@@ -14,6 +14,9 @@ ok() { pass=$((pass + 1)); printf 'PASS: %s\n' "$*"; }
 bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
 skipped() { skip=$((skip + 1)); printf 'SKIP: %s\n' "$*"; }
 start=$(date +%s)
-. "$top_srcdir/tests/interop/identity/${1:-tier}.sh"
+case ${1:-tier} in
+tier) . "$top_srcdir/tests/tiers/identity.sh" ;;
+*) . "$top_srcdir/tests/interop/identity/$1.sh" ;;
+esac
 echo "$pass passed, $fail failed$([ $skip -gt 0 ] && echo ", $skip skipped") in $(( $(date +%s) - start )) s"
 [ $fail -eq 0 ] && [ $pass -gt 0 ]

@@ -1,4 +1,4 @@
-# tests/interop/identity/tier.sh - identity tier: siptty verifies who is
+# tests/tiers/identity.sh - identity tier: siptty verifies who is
 # calling (RFC 8224/8225/8588 STIR/SHAKEN with RFC 8226 certificates, and
 # RFC 3325 P-Asserted-Identity) against real signers: secsipidx makes the
 # tokens and serves the certificates over HTTPS on loopback, SIPp sends
