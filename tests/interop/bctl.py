@@ -6,6 +6,8 @@ usage: bctl.py PORT STEP...
                          and wait for its response
   wait:EVENT[:SECS]      wait for an event of that type (default 10 s)
   sleep:SECS             wait, printing events meanwhile
+  ready:FILE             create FILE (the control connection is up: a test
+                         waits for it before it makes the events it wants)
 Prints each response and event as one JSON line; exits 0 when every step
 succeeded, 1 on a failed command or a timeout.  Events that arrive early
 (CALL_CLOSED before the response to hangup) are remembered.
@@ -100,6 +102,10 @@ def main():
             ok = ctl.wait(ev, float(secs or 10))
         elif kind == 'sleep':
             ok = ctl.sleep(float(arg))
+        elif kind == 'ready':
+            with open(arg, 'w') as f:
+                f.write('connected\n')
+            ok = True
         else:
             print('bad step', step)
             return 2

@@ -298,10 +298,19 @@ md_case() {
 	fi
 	# bob: answers by itself; 3.5 s into the call sends 7 and *, then waits
 	# for alice to hang up
-	timeout 40 python3 "$io_src/bctl.py" "$md_bc" wait:CALL_ESTABLISHED:20 sleep:3.5 \
+	rm -f "$io_dir/$md_n-bobctl.ready"
+	timeout 40 python3 "$io_src/bctl.py" "$md_bc" "ready:$io_dir/$md_n-bobctl.ready" \
+		wait:CALL_ESTABLISHED:20 sleep:3.5 \
 		'cmd:sndcode 7' sleep:1 'cmd:sndcode *' wait:CALL_CLOSED:20 \
 		> "$io_dir/logs/$md_n-bobctl.log" 2>&1 &
 	md_bctl=$!
+	# The call must not be up before bob's control connection is: its
+	# CALL_ESTABLISHED would be missed (python starts slowly under load).
+	md_w=50
+	while [ $md_w -gt 0 ] && [ ! -f "$io_dir/$md_n-bobctl.ready" ]; do
+		sleep 0.1
+		md_w=$((md_w - 1))
+	done
 	if [ "$md_ak" = baresip ]; then
 		md_baresip_setup "$md_n-alice" "$md_ap" "$md_ac" "$md_ar" \
 			"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;answermode=auto;audio_codecs=$md_bcodec;$md_ob$md_enc" \
