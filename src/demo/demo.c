@@ -149,6 +149,38 @@ static void echo_start(struct demo *d, const struct offer_result *res)
 		 e->srtp ? res->srtp_suite : "plain RTP");
 }
 
+/*
+ * An SR from the user is answered with an RR about its stream (RFC 3550
+ * 6.4.2), LSR from the SR and DLSR 0: the user's RTCP gets a round-trip
+ * time.  Everything else in RTCP is dropped.
+ */
+static void rtcp_answer(struct echo *e, unsigned char *pkt, int len,
+			const struct sockaddr_storage *to, socklen_t tolen)
+{
+	unsigned char rr[32 + SRTP_MAX_TRAILER_LEN];
+	int rl = 32;
+
+	if (e->srtp && srtp_unprotect_rtcp(e->in, pkt, &len) !=
+	    srtp_err_status_ok)
+		return;
+	if (len < 28 || pkt[1] != 200)
+		return;
+	memset(rr, 0, sizeof(rr));
+	rr[0] = 0x81;                           /* V=2, RC=1 */
+	rr[1] = 201;                            /* RR */
+	rr[3] = 7;                              /* 8 words - 1 */
+	rr[4] = (unsigned char)(e->ssrc >> 24);
+	rr[5] = (unsigned char)(e->ssrc >> 16);
+	rr[6] = (unsigned char)(e->ssrc >> 8);
+	rr[7] = (unsigned char)e->ssrc;
+	memcpy(rr + 8, pkt + 4, 4);             /* SSRC_1: the sender */
+	memcpy(rr + 24, pkt + 10, 4);           /* LSR: middle of the NTP time */
+	if (e->srtp && srtp_protect_rtcp(e->out, rr, &rl) != srtp_err_status_ok)
+		return;
+	(void)sendto(e->rtcp, rr, (size_t)rl, 0, (const struct sockaddr *)to,
+		     tolen);
+}
+
 static void on_rtp(int fd, short revents, void *arg)
 {
 	struct demo *d = arg;
@@ -165,9 +197,15 @@ static void on_rtp(int fd, short revents, void *arg)
 
 		if (n < 0)
 			return;
-		if (fd == e->rtcp || n < 12 || (pkt[0] >> 6) != 2)
-			continue;   /* RTCP is read and dropped */
+		if (n < 8 || (pkt[0] >> 6) != 2)
+			continue;
 		len = (int)n;
+		if (fd == e->rtcp) {
+			rtcp_answer(e, pkt, len, &from, flen);
+			continue;
+		}
+		if (n < 12)
+			continue;
 		if (e->srtp && srtp_unprotect(e->in, pkt, &len) !=
 		    srtp_err_status_ok)
 			continue;
