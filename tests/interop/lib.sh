@@ -326,7 +326,7 @@ io_siptty() {
 	io_yt=$1 io_yn=$2 io_yc=$3 io_ys=$4
 	shift 4
 	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 "$io_yt" "$top_builddir/src/siptty" --headless -d \
+	env $(io_env) timeout -k 3 "$io_yt" "$top_builddir/src/siptty" --headless --null-audio -d \
 		-c "$io_yc" --script "$io_ys" --events "$io_dir/$io_yn.events" \
 		--log "$io_dir/logs/$io_yn.log" "$@" < /dev/null > "$io_dir/logs/$io_yn.out" 2>&1
 }

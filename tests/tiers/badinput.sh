@@ -50,7 +50,7 @@ bi_start() {
 	bi_n=$1 bi_p=$2
 	shift 2
 	bi_conf "$io_dir/$bi_n.conf" "$bi_p"
-	io_spawn "$io_dir/logs/$bi_n.out" 150 "$bi_siptty" --headless -d \
+	io_spawn "$io_dir/logs/$bi_n.out" 150 "$bi_siptty" --headless --null-audio -d \
 		-c "$io_dir/$bi_n.conf" --events "$io_dir/$bi_n.events" \
 		--log "$io_dir/logs/$bi_n.log" "$@"
 	bi_pid=$io_pid

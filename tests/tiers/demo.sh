@@ -14,7 +14,7 @@ dm_run() {
 	printf '[account real]\naor = sips:someone@example.invalid\npassword = realpw\n' \
 		> "$dm_tmp/config/siptty/siptty.conf"
 	(cd "$dm_tmp" && env XDG_CONFIG_HOME="$dm_tmp/config" XDG_RUNTIME_DIR="$dm_tmp/run" \
-		XDG_STATE_HOME="$dm_tmp/state" timeout -k 3 60 "$dm_siptty" --demo --headless \
+		XDG_STATE_HOME="$dm_tmp/state" timeout -k 3 60 "$dm_siptty" --demo --headless --null-audio \
 		--script "$dm_dir/call.script" --events "$dm_tmp/ev.json" \
 		--screen-dump "$dm_tmp/screen.txt" --log "$dm_tmp/siptty.log" -d \
 		< /dev/null > "$dm_tmp/stdout" 2> "$dm_tmp/stderr")

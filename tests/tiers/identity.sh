@@ -98,7 +98,7 @@ idt_start_bg() {
 	printf '# identity tier (%s): stay up while SIPp calls\nsleep %s\n' "$idt_bn" "$idt_bs" \
 		> "$io_dir/$idt_bn.script"
 	: > "$io_dir/$idt_bn.events"
-	io_spawn "$io_dir/logs/$idt_bn.out" $((idt_bs + 10)) "$idt_siptty" --headless -d \
+	io_spawn "$io_dir/logs/$idt_bn.out" $((idt_bs + 10)) "$idt_siptty" --headless --null-audio -d \
 		-c "$idt_sc" --script "$io_dir/$idt_bn.script" --events "$io_dir/$idt_bn.events" \
 		--log "$io_dir/logs/$idt_bn.log" "$@"
 	idt_pid=$io_pid

@@ -197,7 +197,7 @@ ui_incoming() {
 	wait call state=incoming 10
 	expect "^ Incoming call 1:"
 	expect "^   UNVERIFIED$"
-	expect "^   claims to be <sip:sipp@127\.0\.0\.1:[0-9]+> \(unverified\)"
+	expect "^   claims to be (\"sipp\" )?<sip:sipp@127\.0\.0\.1:[0-9]+> \(unverified\)"
 	expect "> 1 +in  UNVERIFIED sip:sipp@127\.0\.0\.1"
 	key h
 	wait call state=ended 5
