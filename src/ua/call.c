@@ -116,6 +116,7 @@ struct call {
 	char dtmf_rx[32];
 	/* Incoming: the identity check under way. */
 	struct ident_req *ireq;
+	bool preview;               /* never placed: no media, no sockets */
 };
 
 struct call_mgr {
@@ -568,7 +569,7 @@ static int make_sdp(struct call *c, struct buf *b, const char *hp,
 
 	sdp_addr(addr, sizeof(addr), hp);
 	c->lo.addr = addr;
-	if (!c->ms && c->cm->me) {
+	if (!c->ms && c->cm->me && !c->preview) {
 		uint16_t port = 0;
 
 		if (media_session_alloc(&c->ms, c->cm->me, addr,
@@ -2626,6 +2627,7 @@ int call_preview(struct call_mgr *cm, const char *target, struct buf *out)
 		return ENOMEM;
 	c->cm = cm;
 	c->out = true;
+	c->preview = true;
 	c->ca = dial_account(cm, target && *target ? target : "preview");
 	c->privacy = cm->next_privacy;
 	if (target && *target)
