@@ -31,8 +31,14 @@ qc_kam_start() {
 		-Y "$qc_kd/run" -P "$qc_kd/run/kamailio.pid" -m 64 -M 8 -A WITH_QOP
 	qc_kam=$io_pid
 	io_wait_port udp "$qc_kp" 10 && io_wait_port tcp "$qc_kp" 5 &&
-		io_wait_port tcp "$((qc_kp + 1))" 5 && io_wait_log "$qc_kl" 'ctl' 1 &&
-		[ -S "$qc_kd/run/ctl.sock" ] && kill -0 "$qc_kam" 2>/dev/null
+		io_wait_port tcp "$((qc_kp + 1))" 5 || return 1
+	qc_k=50
+	until [ -S "$qc_kd/run/ctl.sock" ]; do
+		[ $qc_k -gt 0 ] || return 1
+		sleep 0.1
+		qc_k=$((qc_k - 1))
+	done
+	kill -0 "$qc_kam" 2>/dev/null
 }
 
 # qc_rpc ARGS...: one kamcmd command on the proxy's control socket.
@@ -118,19 +124,19 @@ qc_wire() {
 	grep -q "policy element .*AUTH_ENT_ID/3=pdp.siptty.test, SESSION_ID/0=" \
 		"$io_dir/$1.tshark-path.txt" || qc_rc=1
 	qc_step "($1) tshark: PATH to UDP $qc_rp, SESSION $qc_raddr (bob's RTP), SENDER_TEMPLATE $qc_sender (siptty's SDP and RTP source), POLICY_DATA = the token bytes, AUTH_SESSION decoded" \
-		$qc_rc "RTP source '$qc_sender', siptty's SDP '$qc_sdp'; see $io_dir/$1.tshark-path.txt"
+		"$qc_rc" "RTP source '$qc_sender', siptty's SDP '$qc_sdp'; see $io_dir/$1.tshark-path.txt"
 	qc_rc=0
 	qc_n=$(tshark -r "$io_dir/$1.pcapng" -d "udp.port==$qc_rp,rsvp" \
 		-Y "rsvp.msg == 5 && rsvp.session.port == $qc_rport && udp.dstport == $qc_rp" 2>/dev/null | wc -l)
 	[ "$qc_n" -ge 1 ] || qc_rc=1
 	qc_jq any "$io_dir/$1.router.jsonl" "d['type'] == 'PathTear' and d['session']['port'] == $qc_rport" || qc_rc=1
-	qc_step "($1) tshark and the router: a PathTear for the session at hang-up ($qc_n)" $qc_rc \
+	qc_step "($1) tshark and the router: a PathTear for the session at hang-up ($qc_n)" "$qc_rc" \
 		"see $io_dir/$1.router.jsonl"
 	qc_rc=0
 	python3 "$qc_qos/tshark_check.py" "$io_dir/$1.pcapng" --rtp-port "$qc_rport" --pt "${qc_pt:-x}" \
 		> "$io_dir/$1.tshark-rtp.txt" 2>&1 || qc_rc=1
 	qc_step "($1) tshark: siptty's RTP to bob carries DSCP 46 (EF) and payload type ${qc_pt:-?} ($(sed -n 's/^ok: RTP packets to port [0-9]*: //p' "$io_dir/$1.tshark-rtp.txt") packets)" \
-		$qc_rc "see $io_dir/$1.tshark-rtp.txt"
+		"$qc_rc" "see $io_dir/$1.tshark-rtp.txt"
 }
 
 # qc_norsvp NAME: nothing reached the router, nothing RSVP on the wire.
@@ -141,7 +147,7 @@ qc_norsvp() {
 	qc_jq any "$io_dir/$1.router.jsonl" "d.get('event') == 'message'" && qc_rc=1
 	# The capture saw the call: bob's RTP ports are in its filter.
 	[ "$(tshark -r "$io_dir/$1.pcapng" -Y "udp" 2>/dev/null | wc -l)" -gt 0 ] || qc_rc=1
-	qc_step "($1) tshark: no RSVP on the wire (RTP was captured), the router received nothing" $qc_rc \
+	qc_step "($1) tshark: no RSVP on the wire (RTP was captured), the router received nothing" "$qc_rc" \
 		"see $io_dir/$1.tshark-none.txt, $io_dir/$1.router.jsonl"
 }
 
@@ -229,15 +235,15 @@ qc_case_a() {
 		qc_jq any "$io_dir/a.events" "d['type'] == 'qos' and d['state'] == 'reserved' and d['tokens'] == 1" || qc_rc=1
 		grep -q 'QOS token added to 200 [A-Za-z ]* to alice' "$io_dir/a.kamailio.log" || qc_rc=1
 		qc_step "(a) siptty calls baresip, token in the 200 from Kamailio: qos presented, then reserved" \
-			$qc_rc "qos: $(qc_jq states "$io_dir/a.events" qos); events $io_dir/a.events, log $io_dir/logs/a.log"
+			"$qc_rc" "qos: $(qc_jq states "$io_dir/a.events" qos); events $io_dir/a.events, log $io_dir/logs/a.log"
 		qc_rc=0
 		grep -Eq 'answered +[0-9]+:[0-9]{2} +PCMU +[S-]Q[-HhB][-M]' "$io_dir/a.screen" || qc_rc=1
-		qc_step "(a) the call row shows Q (reserved)" $qc_rc "screen $io_dir/a.screen"
+		qc_step "(a) the call row shows Q (reserved)" "$qc_rc" "screen $io_dir/a.screen"
 		qc_rc=0
 		qc_jq any "$io_dir/a.router.jsonl" "d['type'] == 'Path' and d['verdict'] == 'resv' and d['tokens'] == ['$qc_tok'] and
 '%s:%d' % (d['session']['addr'], d['session']['port']) == '$qc_raddr' and
 d['checksum_ok'] and d['tspec']['r'] == 10000.0 and d['tspec']['M'] == 200" || qc_rc=1
-		qc_step "(a) the edge router found the token among those issued and answered Resv (checksum right, PCMU tspec 10000 B/s, M 200)" $qc_rc \
+		qc_step "(a) the edge router found the token among those issued and answered Resv (checksum right, PCMU tspec 10000 B/s, M 200)" "$qc_rc" \
 			"see $io_dir/a.router.jsonl"
 		qc_wire a "$qc_tok"
 	fi
@@ -293,7 +299,7 @@ qc_case_b() {
 		grep -Eq 'answered +[0-9]+:[0-9]{2} +PCMU +[S-]Q' "$io_dir/b.screen" || qc_rc=1
 		qc_jq any "$io_dir/b.router.jsonl" "d['type'] == 'Path' and d['verdict'] == 'resv' and d['tokens'] == ['$qc_tok']" || qc_rc=1
 		qc_step "(b) baresip calls siptty, token in the INVITE from Kamailio: presented, reserved, Q on screen, Resv from the router" \
-			$qc_rc "qos: $(qc_jq states "$io_dir/b.events" qos); events $io_dir/b.events, bctl $io_dir/logs/bob-ctl-b.log"
+			"$qc_rc" "qos: $(qc_jq states "$io_dir/b.events" qos); events $io_dir/b.events, bctl $io_dir/logs/bob-ctl-b.log"
 		qc_wire b "$qc_tok"
 	fi
 }
@@ -310,7 +316,7 @@ qc_case_c() {
 		[ "$(qc_jq states "$io_dir/c.events" call | sed 's/ringing //')" = "calling answered ended" ] || qc_rc=1
 		grep -Eq 'answered +[0-9]+:[0-9]{2} +PCMU +[S-]![-HhB][-M]' "$io_dir/c.screen" || qc_rc=1
 		qc_step "(c) a forged token: PathErr, qos denied (policy control failure, code 2); the call stays answered until hung up" \
-			$qc_rc "qos: $(qc_jq get "$io_dir/c.events" "d['type'] == 'qos'" reason); events $io_dir/c.events, screen $io_dir/c.screen"
+			"$qc_rc" "qos: $(qc_jq get "$io_dir/c.events" "d['type'] == 'qos'" reason); events $io_dir/c.events, screen $io_dir/c.screen"
 		qc_wire c "$qc_tok"
 	fi
 }
@@ -325,22 +331,23 @@ qc_case_d1() {
 		qc_jq any "$io_dir/d1.events" "d['type'] == 'qos' and d['state'] == 'error' and 'hex digits' in d['reason']" || qc_rc=1
 		grep -Eq 'answered +[0-9]+:[0-9]{2} +PCMU +[S-]!' "$io_dir/d1.screen" || qc_rc=1
 		qc_step "(d1) a token with an odd number of hex digits: qos error with the reason, ! on screen" \
-			$qc_rc "qos: $(qc_jq get "$io_dir/d1.events" "d['type'] == 'qos'" reason); events $io_dir/d1.events"
+			"$qc_rc" "qos: $(qc_jq get "$io_dir/d1.events" "d['type'] == 'qos'" reason); events $io_dir/d1.events"
 		qc_norsvp d1
 	fi
 }
 
 # (d2) a token whose attribute length does not add up.
 qc_case_d2() {
-	qc_tok=$(python3 "$qc_qos/mktoken.py" --issued "$qc_issued") &&
-		qc_tok=$(printf '%s' "$qc_tok" | cut -c1-8)00ff$(printf '%s' "$qc_tok" | cut -c13-) ||
+	qc_tok=$(python3 "$qc_qos/mktoken.py" --issued "$qc_issued") ||
 		{ bad "qos-call: mktoken.py failed"; return; }
+	# Bytes 4-5 (hex digits 9-12): AUTH_ENT_ID's length, now 255.
+	qc_tok=$(printf '%s' "$qc_tok" | cut -c1-8)00ff$(printf '%s' "$qc_tok" | cut -c13-)
 	if qc_outcall d2 error "$qc_tok"; then
 		qc_rc=$qc_run
 		[ "$(qc_jq states "$io_dir/d2.events" qos)" = "error" ] || qc_rc=1
 		qc_jq any "$io_dir/d2.events" "d['type'] == 'qos' and d['state'] == 'error' and 'malformed' in d['reason']" || qc_rc=1
 		qc_step "(d2) a token whose attribute length does not add up: qos error with the reason" \
-			$qc_rc "qos: $(qc_jq get "$io_dir/d2.events" "d['type'] == 'qos'" reason); events $io_dir/d2.events"
+			"$qc_rc" "qos: $(qc_jq get "$io_dir/d2.events" "d['type'] == 'qos'" reason); events $io_dir/d2.events"
 		qc_norsvp d2
 	fi
 }
@@ -354,7 +361,7 @@ qc_case_e() {
 		grep -q 'QOS token added' "$io_dir/e.kamailio.log" && qc_rc=1
 		grep -Eq 'answered +[0-9]+:[0-9]{2} +PCMU +[S-]-' "$io_dir/e.screen" || qc_rc=1
 		qc_step "(e) no token: qos none, - on screen" \
-			$qc_rc "qos: $(qc_jq get "$io_dir/e.events" "d['type'] == 'qos'" reason); events $io_dir/e.events"
+			"$qc_rc" "qos: $(qc_jq get "$io_dir/e.events" "d['type'] == 'qos'" reason); events $io_dir/e.events"
 		qc_norsvp e
 	fi
 }

@@ -27,7 +27,7 @@ qc_case_d1b() {
 		[ "$(qc_jq states "$io_dir/d1b.events" qos)" = "error" ] || qc_rc=1
 		qc_jq any "$io_dir/d1b.events" "d['type'] == 'qos' and d['state'] == 'error' and 'hex digits' in d['reason']" || qc_rc=1
 		qc_step "(d1b) an INVITE whose token has an odd number of hex digits: answered, qos error with the reason" \
-			$qc_rc "qos: $(qc_jq get "$io_dir/d1b.events" "d['type'] == 'qos'" reason); events $io_dir/d1b.events, log $io_dir/logs/d1b.log"
+			"$qc_rc" "qos: $(qc_jq get "$io_dir/d1b.events" "d['type'] == 'qos'" reason); events $io_dir/d1b.events, log $io_dir/logs/d1b.log"
 		qc_norsvp d1b
 	fi
 }
