@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -16,6 +17,63 @@
 /* Typed forms take about this much arena per header line. */
 #define ARENA_PER_HDR 256
 #define ARENA_MIN 512
+
+/*
+ * One freed message block kept for the next decode: a UA parses and
+ * frees a message per packet, and a block this size is past malloc's
+ * small-object caches, so each one costs a trip through its bins.  The
+ * block is rounded up so that messages of one size class share it.  Not
+ * under AddressSanitizer, which would lose sight of a use after free.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIP_NO_SPARE 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SIP_NO_SPARE 1
+#endif
+#define BLK_ROUND 2048
+
+#ifndef SIP_NO_SPARE
+static _Atomic(struct sip_msg *) spare;
+#endif
+
+static struct sip_msg *blk_get(size_t *total)
+{
+	struct sip_msg *m;
+
+	*total = (*total + BLK_ROUND - 1) & ~(size_t)(BLK_ROUND - 1);
+#ifndef SIP_NO_SPARE
+	m = atomic_exchange_explicit(&spare, NULL, memory_order_acquire);
+	if (m) {
+		if (m->blk_cap >= *total) {
+			*total = m->blk_cap;
+			return m;
+		}
+		free(m);
+	}
+#endif
+	m = malloc(*total);
+	return m;
+}
+
+static void blk_put(struct sip_msg *m)
+{
+#ifndef SIP_NO_SPARE
+	if (m->blk_cap) {
+		struct sip_msg *old = atomic_exchange_explicit(&spare, m,
+			memory_order_acq_rel);
+
+		/* keep the larger of the two */
+		if (old && old->blk_cap > m->blk_cap)
+			old = atomic_exchange_explicit(&spare, old,
+						       memory_order_acq_rel);
+		m = old;
+	}
+#endif
+	free(m);
+}
 
 static int fail(struct sip_err *errp, int err, bool req, uint16_t status,
 		const char *reason, enum sip_hdr_id hdr)
@@ -408,11 +466,12 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	arsz = ALIGN_UP(ARENA_MIN + h.nh * ARENA_PER_HDR);
 	copy = (flags & SIP_MSG_NOCOPY) ? 0 : (size_t)(h.body - p) + blen;
 	total = ALIGN_UP(sizeof(struct sip_msg)) + nhsz + arsz + copy;
-	msg = malloc(total);
+	msg = blk_get(&total);
 	if (!msg)
 		return fail(errp, ENOMEM, h.m.req, 500, "Out Of Memory",
 			    SIP_HDR_NONE);
 	memset(msg, 0, offsetof(struct sip_msg, tc));
+	msg->blk_cap = total;
 	msg->hdrs = (struct sip_hdr *)((char *)msg +
 				       ALIGN_UP(sizeof(struct sip_msg)));
 	msg->ar = (char *)msg->hdrs + nhsz;
@@ -465,7 +524,7 @@ void sip_msg_free(struct sip_msg *msg)
 	}
 	if (msg->hdrs_heap)
 		free(msg->hdrs);
-	free(msg);
+	blk_put(msg);
 }
 
 void *sip_msg_mem(struct sip_msg *msg, size_t n)

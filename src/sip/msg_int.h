@@ -97,6 +97,10 @@ struct sip_msg {
 	size_t nhdr;
 	size_t hdrcap;
 	bool hdrs_heap;         /* hdrs was malloc'd by an edit */
+	/* Bytes of the allocation that holds this struct, when it came
+	 * from sip_msg_decode() (so it may be kept for the next one);
+	 * 0 for a message built by build.c. */
+	size_t blk_cap;
 
 	char *ar;               /* first arena chunk, in this allocation */
 	size_t ar_used;

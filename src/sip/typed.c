@@ -246,6 +246,40 @@ static bool is_star(const struct pl *v)
 	return v->l == 1 && v->p[0] == '*';
 }
 
+/*
+ * "tok, tok ,tok": the usual shape of Allow and Supported, without
+ * splitting and checking each item on its own.  Any other shape, or a
+ * full list, returns -1 and leaves *np alone, for the general path to
+ * decode (or refuse) the line exactly as it always has.
+ */
+static int token_line(const struct pl *v, struct pl *list, size_t cap,
+		      size_t *np)
+{
+	const char *p = v->p, *e = v->p + v->l, *t;
+	size_t n = *np;
+
+	for (;;) {
+		t = sip_run(p, e, CT_TOKEN);
+		if (t == p || n == cap)
+			return -1;
+		list[n].p = p;
+		list[n].l = (size_t)(t - p);
+		n++;
+		while (t < e && sip_is(*t, CT_LWS))
+			t++;
+		if (t == e)
+			break;
+		if (*t != ',')
+			return -1;
+		t++;
+		while (t < e && sip_is(*t, CT_LWS))
+			t++;
+		p = t;
+	}
+	*np = n;
+	return 0;
+}
+
 /* One line's values into list[n...]: the line itself when it holds no
  * separator, else its sep-separated items. */
 static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
@@ -270,6 +304,10 @@ static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 		*np = n + 1;
 		return 0;
 	}
+	if (k->dec == dec_token && k->sep == ',' &&
+	    token_line(&h->val, (struct pl *)(void *)(list + k->head), cap,
+		       np) == 0)
+		return 0;
 	while ((err = sip_split(&rest, k->sep, &item)) == 0) {
 		if (n == cap)
 			return E2BIG;
@@ -359,7 +397,9 @@ again:
 			~(alignof(max_align_t) - 1);
 	}
 	*(size_t *)list = n;
-	if (contact)
+	/* Set for every address list (only Contact may be "*"), so that no
+	 * reader of a Route list ever sees arena garbage in it. */
+	if (k->dec == dec_addr || k->dec == dec_info)
 		((struct sip_addrs *)list)->star = star;
 	*out = list;
 	return 0;
