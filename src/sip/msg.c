@@ -241,13 +241,6 @@ static int parse_start(struct start *m, const char *p, size_t l,
 	return parse_request_line(m, p, l, errp);
 }
 
-static void trim_val(struct pl *v)
-{
-	sip_lws(v);
-	while (v->l && sip_is(v->p[v->l - 1], CT_LWS))
-		v->l--;
-}
-
 /*
  * The first CR or LF in [p, e), or e; *comma is set when a ',' comes
  * before it.  One pass finds the line end, a stray CR and the commas the
@@ -301,11 +294,12 @@ struct head {
 static int parse_headers(struct head *h, const char *q, const char *e,
 			 bool stream, struct sip_err *errp)
 {
+	struct sip_hdr *hd = h->hv;
 	bool req = h->m.req;
 
 	while (q < e) {
-		const char *n = q, *c, *le, *next, *nl;
-		struct sip_hdr *hd;
+		const char *n = q, *c, *le, *next, *nl, *vs;
+		enum sip_hdr_id id;
 		bool comma;
 
 		if (*q == '\n') {
@@ -327,17 +321,21 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 		q = sip_run(q, e, CT_TOKEN);
 		hd->name.p = n;
 		hd->name.l = (size_t)(q - n);
-		while (q < e && sip_is(*q, CT_WSP))
-			q++;
+		/* "Name:" nearly always; "Name :" is allowed */
+		if (q < e && *q != ':') {
+			while (q < e && sip_is(*q, CT_WSP))
+				q++;
+		}
 		if (!hd->name.l || q == e || *q != ':')
 			return fail(errp, EBADMSG, req, 400, "Bad Header",
 				    SIP_HDR_OTHER);
-		hd->id = sip_hdr_lookup(&hd->name);
-		hd->val.p = q + 1;
+		id = sip_hdr_lookup(&hd->name);
+		hd->id = id;
+		vs = q + 1;
 		/* The header ends at the first line end not followed by
 		 * whitespace; folded lines stay inside the value.  A CR is
 		 * allowed only as the first half of a line end. */
-		le = hd->val.p;
+		le = vs;
 		comma = false;
 		for (;;) {
 			c = find_eol(le, e, &comma);
@@ -349,8 +347,8 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 			if (*c == '\r') {
 				if (c + 1 == e || c[1] != '\n')
 					return fail(errp, EBADMSG, req, 400,
-						    sip_hdr_info(hd->id)->bad,
-						    hd->id);
+						    sip_hdr_info(id)->bad,
+						    id);
 				nl = c + 1;
 			}
 			if (nl + 1 < e && (nl[1] == ' ' || nl[1] == '\t')) {
@@ -363,17 +361,23 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 		}
 		if ((size_t)(le - n) > SIP_HDR_LEN_MAX)
 			return fail(errp, E2BIG, req, 513, "Header Too Long",
-				    hd->id);
-		hd->val.l = (size_t)(le - hd->val.p);
-		trim_val(&hd->val);
+				    id);
+		/* The value without the LWS around it: most have one SP
+		 * before and nothing after. */
+		while (vs < le && sip_is(*vs, CT_LWS))
+			vs++;
+		while (le > vs && sip_is(le[-1], CT_LWS))
+			le--;
+		hd->val.p = vs;
+		hd->val.l = (size_t)(le - vs);
 		hd->marks = (uint8_t)(SIP_HM_SCANNED |
 				      (comma ? SIP_HM_COMMA : 0));
-		if (hd->id == SIP_HDR_CONTENT_LENGTH) {
+		if (id == SIP_HDR_CONTENT_LENGTH) {
 			/* mcl01: two lengths leave the body undefined. */
 			if (h->clen_at)
 				return fail(errp, EBADMSG, req, 400,
 					    "Duplicate Content-Length",
-					    hd->id);
+					    id);
 			h->clen_at = h->nh + 1;
 		}
 		h->nh++;
