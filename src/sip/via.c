@@ -56,12 +56,104 @@ static int pick_params(struct sip_via *v, const struct sip_params *ps)
 	return 0;
 }
 
+/* sip_params()' duplicate screen: one bit per (length, first letter). */
+static inline uint64_t name_bit(const char *p, size_t l)
+{
+	return 1ull << ((l + ((unsigned char)p[0] | 0x20) * 7u) & 63);
+}
+
+/*
+ * The shape nearly every Via has, "SIP/2.0/TLS host[:port]" then
+ * ";name[=value]" parameters with no whitespace, no quotes and no IPv6
+ * reference, in one pass over bare pointers.  It only ever succeeds on
+ * input that the general path below decodes to the very same fields; on
+ * anything else (or anything wrong) it returns -1 and the general path
+ * decides, so every error still comes from there.
+ */
+static int via_fast(struct sip_via *v, const struct pl *s0)
+{
+	struct sip_params ps;
+	const char *p = s0->p, *e = s0->p + s0->l, *t, *first = NULL;
+	uint64_t seen = 0, bit;
+	unsigned port = 0;
+	size_t n = 0;
+
+	if (e - p <= 8 || memcmp(p, "SIP/2.0/", 8) != 0)
+		return -1;
+	t = sip_run(p + 8, e, CT_TOKEN);
+	if (t == p + 8 || e - t < 2 || t[0] != ' ' || !sip_is(t[1], CT_HOST) ||
+	    t[1] == '.' || t[1] == '-')
+		return -1;
+	v->proto.p = p;
+	v->proto.l = 3;
+	v->version.p = p + 4;
+	v->version.l = 3;
+	v->transport.p = p + 8;
+	v->transport.l = (size_t)(t - (p + 8));
+	p = t + 1;
+	t = sip_run(p, e, CT_HOST);
+	v->host.p = p;
+	v->host.l = (size_t)(t - p);
+	p = t;
+	if (p < e && *p == ':') {
+		for (t = ++p; t < e && sip_is(*t, CT_DIGIT) && t - p < 5; t++)
+			port = port * 10 + (unsigned)(*t - '0');
+		if (t == p || port > 65535 || (t < e && sip_is(*t, CT_DIGIT)))
+			return -1;
+		v->port = (uint16_t)port;
+		p = t;
+	}
+	while (p < e) {
+		struct sip_param *x;
+
+		if (*p != ';' || n == SIP_PARAM_MAX)
+			return -1;
+		if (!first)
+			first = p;
+		x = &ps.v[n];
+		t = sip_run(++p, e, CT_TOKEN);
+		if (t == p)
+			return -1;
+		x->name.p = p;
+		x->name.l = (size_t)(t - p);
+		x->val.p = NULL;
+		x->val.l = 0;
+		x->quoted = false;
+		bit = name_bit(p, x->name.l);
+		if (seen & bit)
+			return -1;   /* maybe a duplicate: let sip_params() see */
+		seen |= bit;
+		p = t;
+		if (p < e && *p == '=') {
+			t = sip_run_long(++p, e, CT_PVAL);
+			if (t == p)
+				return -1;
+			x->val.p = p;
+			x->val.l = (size_t)(t - p);
+			p = t;
+		}
+		n++;
+	}
+	ps.n = n;
+	if (first) {
+		v->params.p = first;
+		v->params.l = (size_t)(e - first);
+	} else {
+		v->params.p = e;
+	}
+	return pick_params(v, &ps) ? -1 : 0;
+}
+
 int sip_via_decode(struct sip_via *v, const struct pl *s0)
 {
 	struct sip_params ps;
 	struct pl s = *s0;
 	int err;
 
+	memset(v, 0, sizeof(*v));
+	v->raw = *s0;
+	if (via_fast(v, s0) == 0)
+		return 0;
 	memset(v, 0, sizeof(*v));
 	v->raw = *s0;
 	sip_lws(&s);
