@@ -126,6 +126,48 @@ const struct sip_param *sip_params_find(const struct sip_params *ps,
 	return NULL;
 }
 
+int sip_params_plain(const char *p, const char *e, struct pl *params,
+		     struct sip_params *out)
+{
+	const char *first = p, *t;
+	uint64_t seen = 0, bit;
+	size_t n = 0;
+
+	while (p < e) {
+		struct sip_param *x;
+
+		if (*p != ';' || n == SIP_PARAM_MAX)
+			return -1;
+		x = &out->v[n];
+		t = sip_run(++p, e, CT_TOKEN);
+		if (t == p)
+			return -1;
+		x->name.p = p;
+		x->name.l = (size_t)(t - p);
+		x->val.p = NULL;
+		x->val.l = 0;
+		x->quoted = false;
+		bit = name_bit(&x->name);
+		if (seen & bit)
+			return -1;   /* maybe a duplicate: sip_params() decides */
+		seen |= bit;
+		p = t;
+		if (p < e && *p == '=') {
+			t = sip_run_long(++p, e, CT_PVAL);
+			if (t == p)
+				return -1;
+			x->val.p = p;
+			x->val.l = (size_t)(t - p);
+			p = t;
+		}
+		n++;
+	}
+	out->n = n;
+	params->p = first;
+	params->l = (size_t)(e - first);
+	return 0;
+}
+
 int sip_params(struct pl *s, struct pl *params, unsigned flags,
 	       struct sip_params *out)
 {
