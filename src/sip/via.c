@@ -72,10 +72,9 @@ static inline uint64_t name_bit(const char *p, size_t l)
  */
 static int via_fast(struct sip_via *v, const struct pl *s0)
 {
-	struct sip_params ps;
 	const char *p = s0->p, *e = s0->p + s0->l, *t, *first = NULL;
 	uint64_t seen = 0, bit;
-	unsigned port = 0;
+	uint32_t port = 0;
 	size_t n = 0;
 
 	if (e - p <= 8 || memcmp(p, "SIP/2.0/", 8) != 0)
@@ -104,44 +103,71 @@ static int via_fast(struct sip_via *v, const struct pl *s0)
 		p = t;
 	}
 	while (p < e) {
-		struct sip_param *x;
+		struct pl name, *dst = NULL;
 
 		if (*p != ';' || n == SIP_PARAM_MAX)
 			return -1;
 		if (!first)
 			first = p;
-		x = &ps.v[n];
 		t = sip_run(++p, e, CT_TOKEN);
 		if (t == p)
 			return -1;
-		x->name.p = p;
-		x->name.l = (size_t)(t - p);
-		x->val.p = NULL;
-		x->val.l = 0;
-		x->quoted = false;
-		bit = name_bit(p, x->name.l);
+		name.p = p;
+		name.l = (size_t)(t - p);
+		bit = name_bit(p, name.l);
 		if (seen & bit)
 			return -1;   /* maybe a duplicate: let sip_params() see */
 		seen |= bit;
+		/* what pick_params() picks */
+		switch (name.l) {
+		case 3:
+			if (SIP_IEQ(&name, "ttl"))
+				dst = &v->ttl;
+			break;
+		case 5:
+			if (SIP_IEQ(&name, "rport"))
+				dst = &v->rport;
+			else if (SIP_IEQ(&name, "maddr"))
+				dst = &v->maddr;
+			break;
+		case 6:
+			if (SIP_IEQ(&name, "branch"))
+				dst = &v->branch;
+			break;
+		case 8:
+			if (SIP_IEQ(&name, "received"))
+				dst = &v->received;
+			break;
+		}
 		p = t;
 		if (p < e && *p == '=') {
 			t = sip_run_long(++p, e, CT_PVAL);
 			if (t == p)
 				return -1;
-			x->val.p = p;
-			x->val.l = (size_t)(t - p);
+			if (dst) {
+				dst->p = p;
+				dst->l = (size_t)(t - p);
+			}
 			p = t;
+		} else if (dst == &v->rport) {
+			dst->p = p;
+			dst->l = 0;
+		} else if (dst) {
+			return -1;
 		}
 		n++;
 	}
-	ps.n = n;
 	if (first) {
 		v->params.p = first;
 		v->params.l = (size_t)(e - first);
 	} else {
 		v->params.p = e;
 	}
-	return pick_params(v, &ps) ? -1 : 0;
+	if (v->rport.l && sip_num(&v->rport, 65535, &port))
+		return -1;
+	if (v->ttl.p && sip_num(&v->ttl, 255, &port))
+		return -1;
+	return 0;
 }
 
 int sip_via_decode(struct sip_via *v, const struct pl *s0)
