@@ -242,29 +242,35 @@ int sip_param_next(struct pl *rest, char sep, struct sip_param *p)
 	return scan_param(rest, p, CT_PVAL | CT_B64, SIP_P_ANGLE) ? ENOENT : 0;
 }
 
-/* auth-param *(COMMA auth-param), each one name=value, names unique. */
+/* auth-param *(COMMA auth-param), each one name=value, names unique; on
+ * bare pointers, since a challenge or credentials line holds a dozen. */
 int sip_aparams(const struct pl *s)
 {
 	struct sip_param ps[SIP_PARAM_MAX], x;
-	struct pl t = *s;
+	const char *p = s->p, *e = s->p + s->l, *t;
 	uint64_t seen = 0, bit;
 	size_t n = 0;
 	int err;
 
-	sip_lws(&t);
-	while (t.l) {
-		struct sip_param *p = n < SIP_PARAM_MAX ? &ps[n] : &x;
+	p = skip_lws(p, e);
+	while (p < e) {
+		struct sip_param *q = n < SIP_PARAM_MAX ? &ps[n] : &x;
 
-		if (n && !sip_sep(&t, ','))
-			return EBADMSG;
-		err = scan_param(&t, p, CT_PVAL | CT_B64, 0);
+		if (n) {
+			/* COMMA = SWS "," SWS */
+			t = skip_lws(p, e);
+			if (t == e || *t != ',')
+				return EBADMSG;
+			p = skip_lws(t + 1, e);
+		}
+		err = scan_param_p(&p, e, q, CT_PVAL | CT_B64, 0);
 		if (err)
 			return err;
-		if (!p->val.p)
+		if (!q->val.p)
 			return EBADMSG;
 		if (n == SIP_PARAM_MAX)
 			return E2BIG;
-		bit = name_bit(&p->name);
+		bit = name_bit(&q->name);
 		if (seen & bit) {
 			err = check_unique(ps, n);
 			if (err)
@@ -272,7 +278,7 @@ int sip_aparams(const struct pl *s)
 		}
 		seen |= bit;
 		n++;
-		sip_lws(&t);
+		p = skip_lws(p, e);
 	}
 	return 0;
 }
