@@ -342,11 +342,13 @@ static char *list_sized(struct sip_msg *msg, enum sip_hdr_id id,
  * All the lines of id into one list.  Decoders take no arena memory, so
  * the list is built in place at the top of the first arena chunk and
  * keeps only what it used; when that room runs out before the list does,
- * it starts again in a list sized by counting first.
+ * it starts again in a list sized by counting first.  Not inlined: the
+ * single values that decode_cached() handles itself stay cheap.
  */
-static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
-		       const struct kind_desc *k, bool contact, size_t first,
-		       const void **out)
+static __attribute__((noinline)) int
+decode_list(struct sip_msg *msg, enum sip_hdr_id id,
+	    const struct kind_desc *k, bool contact, size_t first,
+	    const void **out)
 {
 	size_t i, cap, n, seen, lines = msg->hnum[id], avail, used;
 	const struct sip_hdr *h;
