@@ -689,6 +689,20 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 			if (!msg->tc[id].err)
 				continue;
 			err = msg->tc[id].err;
+		} else if (!kinds[info->kind].head) {
+			/* decode_cached() for a single value, whose line is
+			 * this one: no search for it, no call. */
+			const struct kind_desc *k = &kinds[info->kind];
+			void *elem = sip_msg_mem_fast(msg, k->elem);
+
+			if (!elem) {
+				err = ENOMEM;   /* not cached, as there */
+			} else {
+				err = k->dec(elem, &msg->hdrs[i].val, id);
+				msg->tc[id].val = err ? NULL : elem;
+				msg->tc[id].err = err;
+				msg->tdone[id >> 6] |= 1ull << (id & 63);
+			}
 		} else {
 			/* Headers before i with this id would have decoded
 			 * it, so the lines of id start at i. */
