@@ -252,7 +252,7 @@ static bool is_star(const struct pl *v)
  * full list, returns -1 and leaves *np alone, for the general path to
  * decode (or refuse) the line exactly as it always has.
  */
-static int token_line(const struct pl *v, struct pl *list, size_t cap,
+static int token_line(const struct pl *v, struct pl *list, size_t room,
 		      size_t *np)
 {
 	const char *p = v->p, *e = v->p + v->l, *t;
@@ -260,7 +260,8 @@ static int token_line(const struct pl *v, struct pl *list, size_t cap,
 
 	for (;;) {
 		t = sip_run(p, e, CT_TOKEN);
-		if (t == p || n == cap)
+		if (t == p || n == SIP_LIST_MAX ||
+		    (n + 1) * sizeof(*list) > room)
 			return -1;
 		list[n].p = p;
 		list[n].l = (size_t)(t - p);
@@ -284,7 +285,7 @@ static int token_line(const struct pl *v, struct pl *list, size_t cap,
  * separator, else its sep-separated items. */
 static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 			      const struct kind_desc *k, char *list,
-			      size_t cap, size_t *np)
+			      size_t room, size_t *np)
 {
 	struct pl rest = h->val, item;
 	size_t n = *np;
@@ -296,7 +297,7 @@ static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 	if (!k->sep || (k->sep == ',' && (h->marks & SIP_HM_SCANNED) ?
 			!(h->marks & SIP_HM_COMMA) :
 			!memchr(h->val.p, k->sep, h->val.l))) {
-		if (n == cap)
+		if (n == SIP_LIST_MAX || (n + 1) * k->elem > room)
 			return E2BIG;
 		err = k->dec(list + k->head + n * k->elem, &h->val, id);
 		if (err)
@@ -305,11 +306,11 @@ static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 		return 0;
 	}
 	if (k->dec == dec_token && k->sep == ',' &&
-	    token_line(&h->val, (struct pl *)(void *)(list + k->head), cap,
+	    token_line(&h->val, (struct pl *)(void *)(list + k->head), room,
 		       np) == 0)
 		return 0;
 	while ((err = sip_split(&rest, k->sep, &item)) == 0) {
-		if (n == cap)
+		if (n == SIP_LIST_MAX || (n + 1) * k->elem > room)
 			return E2BIG;
 		err = k->dec(list + k->head + n * k->elem, &item, id);
 		if (err)
@@ -350,19 +351,23 @@ decode_list(struct sip_msg *msg, enum sip_hdr_id id,
 	    const struct kind_desc *k, bool contact, size_t first,
 	    const void **out)
 {
-	size_t i, cap, n, seen, lines = msg->hnum[id], avail, used;
+	size_t i, cap, n, seen, lines = msg->hnum[id], avail, used, room;
 	const struct sip_hdr *h;
 	bool star, in_place;
 	char *list;
 	int err;
 
+	/* Room in bytes rather than elements: no division on this path
+	 * (an element fits while (n + 1) * elem <= room). */
 	avail = msg->ar_cap - msg->ar_used;
-	cap = avail > k->head ? (avail - k->head) / k->elem : 0;
-	in_place = cap > 0;
-	if (cap > SIP_LIST_MAX)
-		cap = SIP_LIST_MAX;
-	list = in_place ? msg->ar + msg->ar_used :
-		list_sized(msg, id, k, first, &cap);
+	room = avail > k->head ? avail - k->head : 0;
+	in_place = room >= k->elem;
+	if (in_place) {
+		list = msg->ar + msg->ar_used;
+	} else {
+		list = list_sized(msg, id, k, first, &cap);
+		room = cap * k->elem;
+	}
 	if (!list)
 		return ENOMEM;
 again:
@@ -378,12 +383,14 @@ again:
 			star = true;
 			continue;
 		}
-		err = decode_line(h, id, k, list, cap, &n);
-		if (err == E2BIG && in_place && cap < SIP_LIST_MAX) {
+		err = decode_line(h, id, k, list, room, &n);
+		if (err == E2BIG && in_place &&
+		    room / k->elem < SIP_LIST_MAX) {
 			/* out of room, maybe not over the bound */
 			list = list_sized(msg, id, k, first, &cap);
 			if (!list)
 				return ENOMEM;
+			room = cap * k->elem;
 			in_place = false;
 			goto again;
 		}
