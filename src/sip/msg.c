@@ -165,6 +165,7 @@ static bool has_space_or_ctl(const char *p, const char *e)
 {
 #ifdef __SSE2__
 	const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+	bool whole = e - p >= 16;
 
 	while (e - p >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -173,6 +174,15 @@ static bool has_space_or_ctl(const char *p, const char *e)
 		if (_mm_movemask_epi8(_mm_or_si128(lo, _mm_cmpeq_epi8(x, del))))
 			return true;
 		p += 16;
+	}
+	/* The last few bytes: the 16 that end at e, some seen twice. */
+	if (whole && p < e) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)
+					    (e - 16));
+		__m128i lo = _mm_cmpeq_epi8(_mm_min_epu8(x, sp), x);
+
+		return _mm_movemask_epi8(_mm_or_si128(
+			lo, _mm_cmpeq_epi8(x, del))) != 0;
 	}
 #endif
 	for (; p < e; p++) {

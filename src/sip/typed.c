@@ -646,7 +646,18 @@ int sip_msg_ruri(struct sip_msg *msg, const struct sip_uri **urip)
 	if (!msg->req)
 		return ENOENT;
 	if (!msg->ruri_done) {
-		err = sip_anyuri_check(&msg->ruri, &scheme, &known);
+		const struct pl *u = &msg->ruri;
+
+		/* sip: and sips:, as sip_anyuri_check() sees them first */
+		if (u->l > 5 && (u->p[0] | 0x20) == 's' &&
+		    (u->p[1] | 0x20) == 'i' && (u->p[2] | 0x20) == 'p' &&
+		    (u->p[3] == ':' ||
+		     ((u->p[3] | 0x20) == 's' && u->p[4] == ':'))) {
+			err = 0;
+			known = true;
+		} else {
+			err = sip_anyuri_check(u, &scheme, &known);
+		}
 		if (!err && !known)
 			err = EPROTONOSUPPORT;
 		else if (!err)
