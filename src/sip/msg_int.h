@@ -341,9 +341,10 @@ int sip_params(struct pl *s, struct pl *params, unsigned flags,
 	       struct sip_params *out);
 /* sip_params() over all of [p, e) when that is ";name[=value]"... with
  * no whitespace and no quotes: 0, or -1 (nothing decided) for any other
- * input, which then goes to sip_params().  Same fields on success. */
+ * input, which then goes to sip_params().  Same fields on success, and
+ * *tag (left alone when there is none) is the "tag" parameter. */
 int sip_params_plain(const char *p, const char *e, struct pl *params,
-		     struct sip_params *out);
+		     struct sip_params *out, const struct sip_param **tag);
 /* The parameter called lc (lower case) in out, or NULL. */
 const struct sip_param *sip_params_find(const struct sip_params *ps,
 					const char *lc, size_t n);

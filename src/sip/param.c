@@ -127,7 +127,7 @@ const struct sip_param *sip_params_find(const struct sip_params *ps,
 }
 
 int sip_params_plain(const char *p, const char *e, struct pl *params,
-		     struct sip_params *out)
+		     struct sip_params *out, const struct sip_param **tag)
 {
 	const char *first = p, *t;
 	uint64_t seen = 0, bit;
@@ -151,6 +151,8 @@ int sip_params_plain(const char *p, const char *e, struct pl *params,
 		if (seen & bit)
 			return -1;   /* maybe a duplicate: sip_params() decides */
 		seen |= bit;
+		if (x->name.l == 3 && SIP_IEQ(&x->name, "tag"))
+			*tag = x;
 		p = t;
 		if (p < e && *p == '=') {
 			t = sip_run_long(++p, e, CT_PVAL);
