@@ -167,7 +167,11 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	    (uri.p[3] == ':' || ((uri.p[3] | 0x20) == 's' && uri.p[4] == ':'))) {
 		a->scheme.p = uri.p;
 		a->scheme.l = uri.p[3] == ':' ? 3 : 4;
-		known = true;
+		err = sip_uri_decode_sip(&a->uri, &uri, a->scheme.l == 4);
+		if (err)
+			return err == E2BIG ? E2BIG : EBADMSG;
+		a->uri_ok = true;
+		known = false;   /* decoded */
 	} else {
 		err = sip_anyuri_check(&uri, &a->scheme, &known);
 		if (err)

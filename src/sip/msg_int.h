@@ -368,6 +368,9 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s, unsigned flags);
 /* sip_uri_decode() into a zeroed u, which holds garbage after an error:
  * for a decoder whose output is thrown away on error anyway. */
 int sip_uri_decode_zeroed(struct sip_uri *u, const struct pl *s);
+/* The same for s known to start "sip:" (sips false) or "sips:" (true),
+ * in any case, and to be longer than 5 bytes. */
+int sip_uri_decode_sip(struct sip_uri *u, const struct pl *s, bool sips);
 int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known);
 int sip_cseq_decode(struct sip_cseq *c, const struct pl *s);
 int sip_callid_check(const struct pl *s);

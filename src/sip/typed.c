@@ -653,16 +653,15 @@ int sip_msg_ruri(struct sip_msg *msg, const struct sip_uri **urip)
 		    (u->p[1] | 0x20) == 'i' && (u->p[2] | 0x20) == 'p' &&
 		    (u->p[3] == ':' ||
 		     ((u->p[3] | 0x20) == 's' && u->p[4] == ':'))) {
-			err = 0;
-			known = true;
+			err = sip_uri_decode_sip(&msg->ruri_u, u,
+						 u->p[3] != ':');
 		} else {
 			err = sip_anyuri_check(u, &scheme, &known);
+			if (!err && !known)
+				err = EPROTONOSUPPORT;
+			else if (!err)
+				err = sip_uri_decode_zeroed(&msg->ruri_u, u);
 		}
-		if (!err && !known)
-			err = EPROTONOSUPPORT;
-		else if (!err)
-			err = sip_uri_decode_zeroed(&msg->ruri_u,
-						    &msg->ruri);
 		msg->ruri_err = err;
 		msg->ruri_done = true;
 	}
