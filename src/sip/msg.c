@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "sip/hdr_int.h"
 #include "sip/msg_int.h"
 
 #define ALIGN_UP(n) (((n) + alignof(max_align_t) - 1) & \
@@ -339,7 +340,7 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 		if (!hd->name.l || q == e || *q != ':')
 			return fail(errp, EBADMSG, req, 400, "Bad Header",
 				    SIP_HDR_OTHER);
-		id = sip_hdr_lookup(&hd->name);
+		id = sip_hdr_lookup_inline(&hd->name);
 		hd->id = id;
 		vs = q + 1;
 		/* The header ends at the first line end not followed by
