@@ -116,7 +116,7 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	bool known;
 	int err;
 
-	memset(a, 0, sizeof(*a));
+	sip_zero(a, sizeof(*a));
 	a->raw = *s0;
 	sip_lws(&s);
 	if (sip_at(&s, '"')) {

@@ -485,7 +485,7 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	if (!msg)
 		return fail(errp, ENOMEM, h.m.req, 500, "Out Of Memory",
 			    SIP_HDR_NONE);
-	memset(msg, 0, offsetof(struct sip_msg, tc));
+	sip_zero(msg, offsetof(struct sip_msg, tc));
 	msg->blk_cap = total;
 	msg->hdrs = (struct sip_hdr *)((char *)msg +
 				       ALIGN_UP(sizeof(struct sip_msg)));

@@ -176,11 +176,11 @@ int sip_via_decode(struct sip_via *v, const struct pl *s0)
 	struct pl s = *s0;
 	int err;
 
-	memset(v, 0, sizeof(*v));
+	sip_zero(v, sizeof(*v));
 	v->raw = *s0;
 	if (via_fast(v, s0) == 0)
 		return 0;
-	memset(v, 0, sizeof(*v));
+	sip_zero(v, sizeof(*v));
 	v->raw = *s0;
 	sip_lws(&s);
 	/* sent-protocol = protocol-name SLASH protocol-version SLASH
