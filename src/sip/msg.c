@@ -2,7 +2,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -37,7 +36,9 @@
 #define BLK_ROUND 2048
 
 #ifndef SIP_NO_SPARE
-static _Atomic(struct sip_msg *) spare;
+/* Per thread, so that taking and putting it back need no locked
+ * instruction; a thread that exits keeps at most this one block. */
+static _Thread_local struct sip_msg *spare;
 #endif
 
 static struct sip_msg *blk_get(size_t *total)
@@ -46,7 +47,8 @@ static struct sip_msg *blk_get(size_t *total)
 
 	*total = (*total + BLK_ROUND - 1) & ~(size_t)(BLK_ROUND - 1);
 #ifndef SIP_NO_SPARE
-	m = atomic_exchange_explicit(&spare, NULL, memory_order_acquire);
+	m = spare;
+	spare = NULL;
 	if (m) {
 		if (m->blk_cap >= *total) {
 			*total = m->blk_cap;
@@ -63,14 +65,13 @@ static void blk_put(struct sip_msg *m)
 {
 #ifndef SIP_NO_SPARE
 	if (m->blk_cap) {
-		struct sip_msg *old = atomic_exchange_explicit(&spare, m,
-			memory_order_acq_rel);
+		struct sip_msg *old = spare;
 
 		/* keep the larger of the two */
-		if (old && old->blk_cap > m->blk_cap)
-			old = atomic_exchange_explicit(&spare, old,
-						       memory_order_acq_rel);
-		m = old;
+		if (!old || old->blk_cap <= m->blk_cap) {
+			spare = m;
+			m = old;
+		}
 	}
 #endif
 	free(m);
