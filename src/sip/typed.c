@@ -722,8 +722,16 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 			}
 		} else {
 			/* Headers before i with this id would have decoded
-			 * it, so the lines of id start at i. */
-			err = decode_cached(msg, id, i, &v);
+			 * it, so the lines of id start at i: decode_cached()
+			 * for a list, without its search for the first. */
+			v = NULL;
+			err = decode_list(msg, id, &kinds[info->kind],
+					  info->kind == K_CONTACT, i, &v);
+			if (err != ENOMEM) {
+				msg->tc[id].val = err ? NULL : v;
+				msg->tc[id].err = err;
+				msg->tdone[id >> 6] |= 1ull << (id & 63);
+			}
 		}
 		if (err) {
 			if (errp) {
