@@ -267,7 +267,31 @@ static inline const char *find_eol(const char *p, const char *e, bool *comma)
 	__m128i seen = _mm_setzero_si128();
 
 	/* Commas of whole blocks gather in seen; of the last block only
-	 * those before the line end count. */
+	 * those before the line end count.  32 bytes a round first: most
+	 * lines end within one or two of them. */
+	while (e - p >= 32) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)
+					    (p + 16));
+		__m128i cx = _mm_cmpeq_epi8(x, cm), cy = _mm_cmpeq_epi8(y, cm);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(x, cr),
+				     _mm_cmpeq_epi8(x, lf))) |
+			(unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(y, cr),
+				     _mm_cmpeq_epi8(y, lf))) << 16;
+
+		if (m) {
+			unsigned c = (unsigned)_mm_movemask_epi8(cx) |
+				(unsigned)_mm_movemask_epi8(cy) << 16;
+
+			if ((c & (m - 1)) | (unsigned)_mm_movemask_epi8(seen))
+				*comma = true;
+			return p + __builtin_ctz(m);
+		}
+		seen = _mm_or_si128(seen, _mm_or_si128(cx, cy));
+		p += 32;
+	}
 	while (e - p >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i c = _mm_cmpeq_epi8(x, cm);
