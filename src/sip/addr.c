@@ -164,7 +164,8 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	/* sip: and sips:, as sip_anyuri_check() sees them first */
 	if (uri.l > 5 && (uri.p[0] | 0x20) == 's' &&
 	    (uri.p[1] | 0x20) == 'i' && (uri.p[2] | 0x20) == 'p' &&
-	    (uri.p[3] == ':' || ((uri.p[3] | 0x20) == 's' && uri.p[4] == ':'))) {
+	    (uri.p[3] == ':' ||
+	     ((uri.p[3] | 0x20) == 's' && uri.p[4] == ':'))) {
 		a->scheme.p = uri.p;
 		a->scheme.l = uri.p[3] == ':' ? 3 : 4;
 		err = sip_uri_decode_sip(&a->uri, &uri, a->scheme.l == 4);
