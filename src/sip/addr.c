@@ -116,7 +116,7 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	bool known;
 	int err;
 
-	memset(a, 0, sizeof(*a));
+	sip_zero(a, sizeof(*a));
 	a->raw = *s0;
 	sip_lws(&s);
 	if (sip_at(&s, '"')) {
@@ -161,22 +161,40 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 		uri.l = (size_t)(s.p - uri.p);
 	}
 	a->uri_raw = uri;
-	err = sip_anyuri_check(&uri, &a->scheme, &known);
-	if (err)
-		return err;
+	/* sip: and sips:, as sip_anyuri_check() sees them first */
+	if (uri.l > 5 && (uri.p[0] | 0x20) == 's' &&
+	    (uri.p[1] | 0x20) == 'i' && (uri.p[2] | 0x20) == 'p' &&
+	    (uri.p[3] == ':' ||
+	     ((uri.p[3] | 0x20) == 's' && uri.p[4] == ':'))) {
+		a->scheme.p = uri.p;
+		a->scheme.l = uri.p[3] == ':' ? 3 : 4;
+		err = sip_uri_decode_sip(&a->uri, &uri, a->scheme.l == 4);
+		if (err)
+			return err == E2BIG ? E2BIG : EBADMSG;
+		a->uri_ok = true;
+		known = false;   /* decoded */
+	} else {
+		err = sip_anyuri_check(&uri, &a->scheme, &known);
+		if (err)
+			return err;
+	}
 	if (known) {
 		err = sip_uri_decode_zeroed(&a->uri, &uri);
 		if (err)
 			return err == E2BIG ? E2BIG : EBADMSG;
 		a->uri_ok = true;
 	}
-	err = sip_params(&s, &a->params, 0, &ps);
-	if (err)
-		return err;
-	sip_lws(&s);
-	if (s.l)
-		return EBADMSG;
-	tag = SIP_PFIND(&ps, "tag");
+	/* ";tag=..;lr" to the end, or the general scan */
+	tag = NULL;
+	if (sip_params_plain(s.p, s.p + s.l, &a->params, &ps, &tag) != 0) {
+		err = sip_params(&s, &a->params, 0, &ps);
+		if (err)
+			return err;
+		sip_lws(&s);
+		if (s.l)
+			return EBADMSG;
+		tag = SIP_PFIND(&ps, "tag");
+	}
 	if (tag) {
 		/* tag = token: never quoted, never empty. */
 		if (tag->quoted || !tag->val.l ||

@@ -28,7 +28,7 @@ int sip_identity_decode(struct sip_identity *id, const struct pl *s0)
 	struct sip_param p;
 	int err;
 
-	memset(id, 0, sizeof(*id));
+	sip_zero(id, sizeof(*id));
 	id->raw = *s0;
 	sip_lws(&s);
 	if (sip_at(&s, '"')) {

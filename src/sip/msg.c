@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "sip/hdr_int.h"
 #include "sip/msg_int.h"
 
 #define ALIGN_UP(n) (((n) + alignof(max_align_t) - 1) & \
@@ -16,6 +17,65 @@
 /* Typed forms take about this much arena per header line. */
 #define ARENA_PER_HDR 256
 #define ARENA_MIN 512
+
+/*
+ * One freed message block kept for the next decode: a UA parses and
+ * frees a message per packet, and a block this size is past malloc's
+ * small-object caches, so each one costs a trip through its bins.  The
+ * block is rounded up so that messages of one size class share it.  Not
+ * under AddressSanitizer, which would lose sight of a use after free.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIP_NO_SPARE 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SIP_NO_SPARE 1
+#endif
+#define BLK_ROUND 2048
+
+#ifndef SIP_NO_SPARE
+/* Per thread, so that taking and putting it back need no locked
+ * instruction; a thread that exits keeps at most this one block. */
+static _Thread_local struct sip_msg *spare;
+#endif
+
+static struct sip_msg *blk_get(size_t *total)
+{
+	struct sip_msg *m;
+
+	*total = (*total + BLK_ROUND - 1) & ~(size_t)(BLK_ROUND - 1);
+#ifndef SIP_NO_SPARE
+	m = spare;
+	spare = NULL;
+	if (m) {
+		if (m->blk_cap >= *total) {
+			*total = m->blk_cap;
+			return m;
+		}
+		free(m);
+	}
+#endif
+	m = malloc(*total);
+	return m;
+}
+
+static void blk_put(struct sip_msg *m)
+{
+#ifndef SIP_NO_SPARE
+	if (m->blk_cap) {
+		struct sip_msg *old = spare;
+
+		/* keep the larger of the two */
+		if (!old || old->blk_cap <= m->blk_cap) {
+			spare = m;
+			m = old;
+		}
+	}
+#endif
+	free(m);
+}
 
 static int fail(struct sip_err *errp, int err, bool req, uint16_t status,
 		const char *reason, enum sip_hdr_id hdr)
@@ -107,6 +167,7 @@ static bool has_space_or_ctl(const char *p, const char *e)
 {
 #ifdef __SSE2__
 	const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+	bool whole = e - p >= 16;
 
 	while (e - p >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -115,6 +176,15 @@ static bool has_space_or_ctl(const char *p, const char *e)
 		if (_mm_movemask_epi8(_mm_or_si128(lo, _mm_cmpeq_epi8(x, del))))
 			return true;
 		p += 16;
+	}
+	/* The last few bytes: the 16 that end at e, some seen twice. */
+	if (whole && p < e) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)
+					    (e - 16));
+		__m128i lo = _mm_cmpeq_epi8(_mm_min_epu8(x, sp), x);
+
+		return _mm_movemask_epi8(_mm_or_si128(
+			lo, _mm_cmpeq_epi8(x, del))) != 0;
 	}
 #endif
 	for (; p < e; p++) {
@@ -183,13 +253,6 @@ static int parse_start(struct start *m, const char *p, size_t l,
 	return parse_request_line(m, p, l, errp);
 }
 
-static void trim_val(struct pl *v)
-{
-	sip_lws(v);
-	while (v->l && sip_is(v->p[v->l - 1], CT_LWS))
-		v->l--;
-}
-
 /*
  * The first CR or LF in [p, e), or e; *comma is set when a ',' comes
  * before it.  One pass finds the line end, a stray CR and the commas the
@@ -204,7 +267,31 @@ static inline const char *find_eol(const char *p, const char *e, bool *comma)
 	__m128i seen = _mm_setzero_si128();
 
 	/* Commas of whole blocks gather in seen; of the last block only
-	 * those before the line end count. */
+	 * those before the line end count.  32 bytes a round first: most
+	 * lines end within one or two of them. */
+	while (e - p >= 32) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)
+					    (p + 16));
+		__m128i cx = _mm_cmpeq_epi8(x, cm), cy = _mm_cmpeq_epi8(y, cm);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(x, cr),
+				     _mm_cmpeq_epi8(x, lf))) |
+			(unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(y, cr),
+				     _mm_cmpeq_epi8(y, lf))) << 16;
+
+		if (m) {
+			unsigned c = (unsigned)_mm_movemask_epi8(cx) |
+				(unsigned)_mm_movemask_epi8(cy) << 16;
+
+			if ((c & (m - 1)) | (unsigned)_mm_movemask_epi8(seen))
+				*comma = true;
+			return p + __builtin_ctz(m);
+		}
+		seen = _mm_or_si128(seen, _mm_or_si128(cx, cy));
+		p += 32;
+	}
 	while (e - p >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i c = _mm_cmpeq_epi8(x, cm);
@@ -243,11 +330,12 @@ struct head {
 static int parse_headers(struct head *h, const char *q, const char *e,
 			 bool stream, struct sip_err *errp)
 {
+	struct sip_hdr *hd = h->hv;
 	bool req = h->m.req;
 
 	while (q < e) {
-		const char *n = q, *c, *le, *next, *nl;
-		struct sip_hdr *hd;
+		const char *n = q, *c, *le, *next, *nl, *vs;
+		enum sip_hdr_id id;
 		bool comma;
 
 		if (*q == '\n') {
@@ -269,17 +357,21 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 		q = sip_run(q, e, CT_TOKEN);
 		hd->name.p = n;
 		hd->name.l = (size_t)(q - n);
-		while (q < e && sip_is(*q, CT_WSP))
-			q++;
+		/* "Name:" nearly always; "Name :" is allowed */
+		if (q < e && *q != ':') {
+			while (q < e && sip_is(*q, CT_WSP))
+				q++;
+		}
 		if (!hd->name.l || q == e || *q != ':')
 			return fail(errp, EBADMSG, req, 400, "Bad Header",
 				    SIP_HDR_OTHER);
-		hd->id = sip_hdr_lookup(&hd->name);
-		hd->val.p = q + 1;
+		id = sip_hdr_lookup_inline(&hd->name);
+		hd->id = id;
+		vs = q + 1;
 		/* The header ends at the first line end not followed by
 		 * whitespace; folded lines stay inside the value.  A CR is
 		 * allowed only as the first half of a line end. */
-		le = hd->val.p;
+		le = vs;
 		comma = false;
 		for (;;) {
 			c = find_eol(le, e, &comma);
@@ -291,8 +383,8 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 			if (*c == '\r') {
 				if (c + 1 == e || c[1] != '\n')
 					return fail(errp, EBADMSG, req, 400,
-						    sip_hdr_info(hd->id)->bad,
-						    hd->id);
+						    sip_hdr_info(id)->bad,
+						    id);
 				nl = c + 1;
 			}
 			if (nl + 1 < e && (nl[1] == ' ' || nl[1] == '\t')) {
@@ -305,17 +397,23 @@ static int parse_headers(struct head *h, const char *q, const char *e,
 		}
 		if ((size_t)(le - n) > SIP_HDR_LEN_MAX)
 			return fail(errp, E2BIG, req, 513, "Header Too Long",
-				    hd->id);
-		hd->val.l = (size_t)(le - hd->val.p);
-		trim_val(&hd->val);
+				    id);
+		/* The value without the LWS around it: most have one SP
+		 * before and nothing after. */
+		while (vs < le && sip_is(*vs, CT_LWS))
+			vs++;
+		while (le > vs && sip_is(le[-1], CT_LWS))
+			le--;
+		hd->val.p = vs;
+		hd->val.l = (size_t)(le - vs);
 		hd->marks = (uint8_t)(SIP_HM_SCANNED |
 				      (comma ? SIP_HM_COMMA : 0));
-		if (hd->id == SIP_HDR_CONTENT_LENGTH) {
+		if (id == SIP_HDR_CONTENT_LENGTH) {
 			/* mcl01: two lengths leave the body undefined. */
 			if (h->clen_at)
 				return fail(errp, EBADMSG, req, 400,
 					    "Duplicate Content-Length",
-					    hd->id);
+					    id);
 			h->clen_at = h->nh + 1;
 		}
 		h->nh++;
@@ -408,11 +506,12 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	arsz = ALIGN_UP(ARENA_MIN + h.nh * ARENA_PER_HDR);
 	copy = (flags & SIP_MSG_NOCOPY) ? 0 : (size_t)(h.body - p) + blen;
 	total = ALIGN_UP(sizeof(struct sip_msg)) + nhsz + arsz + copy;
-	msg = malloc(total);
+	msg = blk_get(&total);
 	if (!msg)
 		return fail(errp, ENOMEM, h.m.req, 500, "Out Of Memory",
 			    SIP_HDR_NONE);
-	memset(msg, 0, offsetof(struct sip_msg, tc));
+	sip_zero(msg, offsetof(struct sip_msg, tc));
+	msg->blk_cap = total;
 	msg->hdrs = (struct sip_hdr *)((char *)msg +
 				       ALIGN_UP(sizeof(struct sip_msg)));
 	msg->ar = (char *)msg->hdrs + nhsz;
@@ -465,7 +564,7 @@ void sip_msg_free(struct sip_msg *msg)
 	}
 	if (msg->hdrs_heap)
 		free(msg->hdrs);
-	free(msg);
+	blk_put(msg);
 }
 
 void *sip_msg_mem(struct sip_msg *msg, size_t n)

@@ -6,6 +6,10 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sip/msg.h"
 
@@ -97,6 +101,10 @@ struct sip_msg {
 	size_t nhdr;
 	size_t hdrcap;
 	bool hdrs_heap;         /* hdrs was malloc'd by an edit */
+	/* Bytes of the allocation that holds this struct, when it came
+	 * from sip_msg_decode() (so it may be kept for the next one);
+	 * 0 for a message built by build.c. */
+	size_t blk_cap;
 
 	char *ar;               /* first arena chunk, in this allocation */
 	size_t ar_used;
@@ -134,6 +142,32 @@ int sip_msg_memdup(struct sip_msg *msg, struct pl *dst, const void *p,
 		   size_t n);
 /* Forgets the typed form of id (after an edit). */
 void sip_msg_tc_drop(struct sip_msg *msg, enum sip_hdr_id id);
+
+/*
+ * memset(p, 0, n) for the structs the decoders fill (n a constant of a
+ * few hundred bytes at most): plain 16-byte stores.  A memset() that
+ * size becomes "rep stos", whose start-up costs more than the stores;
+ * the empty asm keeps the compiler from turning the loop back into one.
+ */
+static inline void sip_zero(void *p, size_t n)
+{
+#ifdef __SSE2__
+	char *c = p;
+
+	if (n >= 16) {
+		for (size_t i = 0; i + 16 <= n; i += 16) {
+			_mm_storeu_si128((__m128i *)(void *)(c + i),
+					 _mm_setzero_si128());
+			__asm__("" : "+r"(c));
+		}
+		if (n % 16)
+			_mm_storeu_si128((__m128i *)(void *)(c + n - 16),
+					 _mm_setzero_si128());
+		return;
+	}
+#endif
+	memset(p, 0, n);
+}
 
 /* ------------------------------------------------------------------ */
 /* Scanner: every decoder reads a struct pl from the front.            */
@@ -335,6 +369,12 @@ struct sip_params {
  * knows without scanning again. */
 int sip_params(struct pl *s, struct pl *params, unsigned flags,
 	       struct sip_params *out);
+/* sip_params() over all of [p, e) when that is ";name[=value]"... with
+ * no whitespace and no quotes: 0, or -1 (nothing decided) for any other
+ * input, which then goes to sip_params().  Same fields on success, and
+ * *tag (left alone when there is none) is the "tag" parameter. */
+int sip_params_plain(const char *p, const char *e, struct pl *params,
+		     struct sip_params *out, const struct sip_param **tag);
 /* The parameter called lc (lower case) in out, or NULL. */
 const struct sip_param *sip_params_find(const struct sip_params *ps,
 					const char *lc, size_t n);
@@ -358,6 +398,9 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s, unsigned flags);
 /* sip_uri_decode() into a zeroed u, which holds garbage after an error:
  * for a decoder whose output is thrown away on error anyway. */
 int sip_uri_decode_zeroed(struct sip_uri *u, const struct pl *s);
+/* The same for s known to start "sip:" (sips false) or "sips:" (true),
+ * in any case, and to be longer than 5 bytes. */
+int sip_uri_decode_sip(struct sip_uri *u, const struct pl *s, bool sips);
 int sip_anyuri_check(const struct pl *u, struct pl *scheme, bool *known);
 int sip_cseq_decode(struct sip_cseq *c, const struct pl *s);
 int sip_callid_check(const struct pl *s);

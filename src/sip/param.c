@@ -126,6 +126,50 @@ const struct sip_param *sip_params_find(const struct sip_params *ps,
 	return NULL;
 }
 
+int sip_params_plain(const char *p, const char *e, struct pl *params,
+		     struct sip_params *out, const struct sip_param **tag)
+{
+	const char *first = p, *t;
+	uint64_t seen = 0, bit;
+	size_t n = 0;
+
+	while (p < e) {
+		struct sip_param *x;
+
+		if (*p != ';' || n == SIP_PARAM_MAX)
+			return -1;
+		x = &out->v[n];
+		t = sip_run(++p, e, CT_TOKEN);
+		if (t == p)
+			return -1;
+		x->name.p = p;
+		x->name.l = (size_t)(t - p);
+		x->val.p = NULL;
+		x->val.l = 0;
+		x->quoted = false;
+		bit = name_bit(&x->name);
+		if (seen & bit)
+			return -1;   /* maybe a duplicate: sip_params() decides */
+		seen |= bit;
+		if (x->name.l == 3 && SIP_IEQ(&x->name, "tag"))
+			*tag = x;
+		p = t;
+		if (p < e && *p == '=') {
+			t = sip_run_long(++p, e, CT_PVAL);
+			if (t == p)
+				return -1;
+			x->val.p = p;
+			x->val.l = (size_t)(t - p);
+			p = t;
+		}
+		n++;
+	}
+	out->n = n;
+	params->p = first;
+	params->l = (size_t)(e - first);
+	return 0;
+}
+
 int sip_params(struct pl *s, struct pl *params, unsigned flags,
 	       struct sip_params *out)
 {
@@ -200,29 +244,35 @@ int sip_param_next(struct pl *rest, char sep, struct sip_param *p)
 	return scan_param(rest, p, CT_PVAL | CT_B64, SIP_P_ANGLE) ? ENOENT : 0;
 }
 
-/* auth-param *(COMMA auth-param), each one name=value, names unique. */
+/* auth-param *(COMMA auth-param), each one name=value, names unique; on
+ * bare pointers, since a challenge or credentials line holds a dozen. */
 int sip_aparams(const struct pl *s)
 {
 	struct sip_param ps[SIP_PARAM_MAX], x;
-	struct pl t = *s;
+	const char *p = s->p, *e = s->p + s->l, *t;
 	uint64_t seen = 0, bit;
 	size_t n = 0;
 	int err;
 
-	sip_lws(&t);
-	while (t.l) {
-		struct sip_param *p = n < SIP_PARAM_MAX ? &ps[n] : &x;
+	p = skip_lws(p, e);
+	while (p < e) {
+		struct sip_param *q = n < SIP_PARAM_MAX ? &ps[n] : &x;
 
-		if (n && !sip_sep(&t, ','))
-			return EBADMSG;
-		err = scan_param(&t, p, CT_PVAL | CT_B64, 0);
+		if (n) {
+			/* COMMA = SWS "," SWS */
+			t = skip_lws(p, e);
+			if (t == e || *t != ',')
+				return EBADMSG;
+			p = skip_lws(t + 1, e);
+		}
+		err = scan_param_p(&p, e, q, CT_PVAL | CT_B64, 0);
 		if (err)
 			return err;
-		if (!p->val.p)
+		if (!q->val.p)
 			return EBADMSG;
 		if (n == SIP_PARAM_MAX)
 			return E2BIG;
-		bit = name_bit(&p->name);
+		bit = name_bit(&q->name);
 		if (seen & bit) {
 			err = check_unique(ps, n);
 			if (err)
@@ -230,7 +280,7 @@ int sip_aparams(const struct pl *s)
 		}
 		seen |= bit;
 		n++;
-		sip_lws(&t);
+		p = skip_lws(p, e);
 	}
 	return 0;
 }

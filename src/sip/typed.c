@@ -246,11 +246,46 @@ static bool is_star(const struct pl *v)
 	return v->l == 1 && v->p[0] == '*';
 }
 
+/*
+ * "tok, tok ,tok": the usual shape of Allow and Supported, without
+ * splitting and checking each item on its own.  Any other shape, or a
+ * full list, returns -1 and leaves *np alone, for the general path to
+ * decode (or refuse) the line exactly as it always has.
+ */
+static int token_line(const struct pl *v, struct pl *list, size_t room,
+		      size_t *np)
+{
+	const char *p = v->p, *e = v->p + v->l, *t;
+	size_t n = *np;
+
+	for (;;) {
+		t = sip_run(p, e, CT_TOKEN);
+		if (t == p || n == SIP_LIST_MAX ||
+		    (n + 1) * sizeof(*list) > room)
+			return -1;
+		list[n].p = p;
+		list[n].l = (size_t)(t - p);
+		n++;
+		while (t < e && sip_is(*t, CT_LWS))
+			t++;
+		if (t == e)
+			break;
+		if (*t != ',')
+			return -1;
+		t++;
+		while (t < e && sip_is(*t, CT_LWS))
+			t++;
+		p = t;
+	}
+	*np = n;
+	return 0;
+}
+
 /* One line's values into list[n...]: the line itself when it holds no
  * separator, else its sep-separated items. */
 static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 			      const struct kind_desc *k, char *list,
-			      size_t cap, size_t *np)
+			      size_t room, size_t *np)
 {
 	struct pl rest = h->val, item;
 	size_t n = *np;
@@ -262,7 +297,7 @@ static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 	if (!k->sep || (k->sep == ',' && (h->marks & SIP_HM_SCANNED) ?
 			!(h->marks & SIP_HM_COMMA) :
 			!memchr(h->val.p, k->sep, h->val.l))) {
-		if (n == cap)
+		if (n == SIP_LIST_MAX || (n + 1) * k->elem > room)
 			return E2BIG;
 		err = k->dec(list + k->head + n * k->elem, &h->val, id);
 		if (err)
@@ -270,8 +305,12 @@ static inline int decode_line(const struct sip_hdr *h, enum sip_hdr_id id,
 		*np = n + 1;
 		return 0;
 	}
+	if (k->dec == dec_token && k->sep == ',' &&
+	    token_line(&h->val, (struct pl *)(void *)(list + k->head), room,
+		       np) == 0)
+		return 0;
 	while ((err = sip_split(&rest, k->sep, &item)) == 0) {
-		if (n == cap)
+		if (n == SIP_LIST_MAX || (n + 1) * k->elem > room)
 			return E2BIG;
 		err = k->dec(list + k->head + n * k->elem, &item, id);
 		if (err)
@@ -304,25 +343,31 @@ static char *list_sized(struct sip_msg *msg, enum sip_hdr_id id,
  * All the lines of id into one list.  Decoders take no arena memory, so
  * the list is built in place at the top of the first arena chunk and
  * keeps only what it used; when that room runs out before the list does,
- * it starts again in a list sized by counting first.
+ * it starts again in a list sized by counting first.  Not inlined: the
+ * single values that decode_cached() handles itself stay cheap.
  */
-static int decode_list(struct sip_msg *msg, enum sip_hdr_id id,
-		       const struct kind_desc *k, bool contact, size_t first,
-		       const void **out)
+static __attribute__((noinline)) int
+decode_list(struct sip_msg *msg, enum sip_hdr_id id,
+	    const struct kind_desc *k, bool contact, size_t first,
+	    const void **out)
 {
-	size_t i, cap, n, seen, lines = msg->hnum[id], avail, used;
+	size_t i, cap, n, seen, lines = msg->hnum[id], avail, used, room;
 	const struct sip_hdr *h;
 	bool star, in_place;
 	char *list;
 	int err;
 
+	/* Room in bytes rather than elements: no division on this path
+	 * (an element fits while (n + 1) * elem <= room). */
 	avail = msg->ar_cap - msg->ar_used;
-	cap = avail > k->head ? (avail - k->head) / k->elem : 0;
-	in_place = cap > 0;
-	if (cap > SIP_LIST_MAX)
-		cap = SIP_LIST_MAX;
-	list = in_place ? msg->ar + msg->ar_used :
-		list_sized(msg, id, k, first, &cap);
+	room = avail > k->head ? avail - k->head : 0;
+	in_place = room >= k->elem;
+	if (in_place) {
+		list = msg->ar + msg->ar_used;
+	} else {
+		list = list_sized(msg, id, k, first, &cap);
+		room = cap * k->elem;
+	}
 	if (!list)
 		return ENOMEM;
 again:
@@ -338,12 +383,14 @@ again:
 			star = true;
 			continue;
 		}
-		err = decode_line(h, id, k, list, cap, &n);
-		if (err == E2BIG && in_place && cap < SIP_LIST_MAX) {
+		err = decode_line(h, id, k, list, room, &n);
+		if (err == E2BIG && in_place &&
+		    room / k->elem < SIP_LIST_MAX) {
 			/* out of room, maybe not over the bound */
 			list = list_sized(msg, id, k, first, &cap);
 			if (!list)
 				return ENOMEM;
+			room = cap * k->elem;
 			in_place = false;
 			goto again;
 		}
@@ -359,7 +406,9 @@ again:
 			~(alignof(max_align_t) - 1);
 	}
 	*(size_t *)list = n;
-	if (contact)
+	/* Set for every address list (only Contact may be "*"), so that no
+	 * reader of a Route list ever sees arena garbage in it. */
+	if (k->dec == dec_addr || k->dec == dec_info)
 		((struct sip_addrs *)list)->star = star;
 	*out = list;
 	return 0;
@@ -597,12 +646,22 @@ int sip_msg_ruri(struct sip_msg *msg, const struct sip_uri **urip)
 	if (!msg->req)
 		return ENOENT;
 	if (!msg->ruri_done) {
-		err = sip_anyuri_check(&msg->ruri, &scheme, &known);
-		if (!err && !known)
-			err = EPROTONOSUPPORT;
-		else if (!err)
-			err = sip_uri_decode_zeroed(&msg->ruri_u,
-						    &msg->ruri);
+		const struct pl *u = &msg->ruri;
+
+		/* sip: and sips:, as sip_anyuri_check() sees them first */
+		if (u->l > 5 && (u->p[0] | 0x20) == 's' &&
+		    (u->p[1] | 0x20) == 'i' && (u->p[2] | 0x20) == 'p' &&
+		    (u->p[3] == ':' ||
+		     ((u->p[3] | 0x20) == 's' && u->p[4] == ':'))) {
+			err = sip_uri_decode_sip(&msg->ruri_u, u,
+						 u->p[3] != ':');
+		} else {
+			err = sip_anyuri_check(u, &scheme, &known);
+			if (!err && !known)
+				err = EPROTONOSUPPORT;
+			else if (!err)
+				err = sip_uri_decode_zeroed(&msg->ruri_u, u);
+		}
 		msg->ruri_err = err;
 		msg->ruri_done = true;
 	}
@@ -647,10 +706,32 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 			if (!msg->tc[id].err)
 				continue;
 			err = msg->tc[id].err;
+		} else if (!kinds[info->kind].head) {
+			/* decode_cached() for a single value, whose line is
+			 * this one: no search for it, no call. */
+			const struct kind_desc *k = &kinds[info->kind];
+			void *elem = sip_msg_mem_fast(msg, k->elem);
+
+			if (!elem) {
+				err = ENOMEM;   /* not cached, as there */
+			} else {
+				err = k->dec(elem, &msg->hdrs[i].val, id);
+				msg->tc[id].val = err ? NULL : elem;
+				msg->tc[id].err = err;
+				msg->tdone[id >> 6] |= 1ull << (id & 63);
+			}
 		} else {
 			/* Headers before i with this id would have decoded
-			 * it, so the lines of id start at i. */
-			err = decode_cached(msg, id, i, &v);
+			 * it, so the lines of id start at i: decode_cached()
+			 * for a list, without its search for the first. */
+			v = NULL;
+			err = decode_list(msg, id, &kinds[info->kind],
+					  info->kind == K_CONTACT, i, &v);
+			if (err != ENOMEM) {
+				msg->tc[id].val = err ? NULL : v;
+				msg->tc[id].err = err;
+				msg->tdone[id >> 6] |= 1ull << (id & 63);
+			}
 		}
 		if (err) {
 			if (errp) {

@@ -594,6 +594,15 @@ int sip_uri_decode_zeroed(struct sip_uri *u, const struct pl *s)
 	return EPROTONOSUPPORT;
 }
 
+int sip_uri_decode_sip(struct sip_uri *u, const struct pl *s, bool sips)
+{
+	if (s->l > SIP_URI_MAX)
+		return E2BIG;
+	u->raw = *s;
+	u->scheme = sips ? SIP_URI_SIPS : SIP_URI_SIP;
+	return decode_sip(u, s->p + (sips ? 5 : 4), s->p + s->l);
+}
+
 int sip_uri_decode(struct sip_uri *uri, const struct pl *s)
 {
 	struct sip_uri u;

@@ -56,13 +56,131 @@ static int pick_params(struct sip_via *v, const struct sip_params *ps)
 	return 0;
 }
 
+/* sip_params()' duplicate screen: one bit per (length, first letter). */
+static inline uint64_t name_bit(const char *p, size_t l)
+{
+	return 1ull << ((l + ((unsigned char)p[0] | 0x20) * 7u) & 63);
+}
+
+/*
+ * The shape nearly every Via has, "SIP/2.0/TLS host[:port]" then
+ * ";name[=value]" parameters with no whitespace, no quotes and no IPv6
+ * reference, in one pass over bare pointers.  It only ever succeeds on
+ * input that the general path below decodes to the very same fields; on
+ * anything else (or anything wrong) it returns -1 and the general path
+ * decides, so every error still comes from there.
+ */
+static int via_fast(struct sip_via *v, const struct pl *s0)
+{
+	const char *p = s0->p, *e = s0->p + s0->l, *t, *first = NULL;
+	uint64_t seen = 0, bit;
+	uint32_t port = 0;
+	size_t n = 0;
+
+	if (e - p <= 8 || memcmp(p, "SIP/2.0/", 8) != 0)
+		return -1;
+	t = sip_run(p + 8, e, CT_TOKEN);
+	if (t == p + 8 || e - t < 2 || t[0] != ' ' || !sip_is(t[1], CT_HOST) ||
+	    t[1] == '.' || t[1] == '-')
+		return -1;
+	v->proto.p = p;
+	v->proto.l = 3;
+	v->version.p = p + 4;
+	v->version.l = 3;
+	v->transport.p = p + 8;
+	v->transport.l = (size_t)(t - (p + 8));
+	p = t + 1;
+	t = sip_run(p, e, CT_HOST);
+	v->host.p = p;
+	v->host.l = (size_t)(t - p);
+	p = t;
+	if (p < e && *p == ':') {
+		for (t = ++p; t < e && sip_is(*t, CT_DIGIT) && t - p < 5; t++)
+			port = port * 10 + (unsigned)(*t - '0');
+		if (t == p || port > 65535 || (t < e && sip_is(*t, CT_DIGIT)))
+			return -1;
+		v->port = (uint16_t)port;
+		p = t;
+	}
+	while (p < e) {
+		struct pl name, *dst = NULL;
+
+		if (*p != ';' || n == SIP_PARAM_MAX)
+			return -1;
+		if (!first)
+			first = p;
+		t = sip_run(++p, e, CT_TOKEN);
+		if (t == p)
+			return -1;
+		name.p = p;
+		name.l = (size_t)(t - p);
+		bit = name_bit(p, name.l);
+		if (seen & bit)
+			return -1;   /* maybe a duplicate: let sip_params() see */
+		seen |= bit;
+		/* what pick_params() picks */
+		switch (name.l) {
+		case 3:
+			if (SIP_IEQ(&name, "ttl"))
+				dst = &v->ttl;
+			break;
+		case 5:
+			if (SIP_IEQ(&name, "rport"))
+				dst = &v->rport;
+			else if (SIP_IEQ(&name, "maddr"))
+				dst = &v->maddr;
+			break;
+		case 6:
+			if (SIP_IEQ(&name, "branch"))
+				dst = &v->branch;
+			break;
+		case 8:
+			if (SIP_IEQ(&name, "received"))
+				dst = &v->received;
+			break;
+		}
+		p = t;
+		if (p < e && *p == '=') {
+			t = sip_run_long(++p, e, CT_PVAL);
+			if (t == p)
+				return -1;
+			if (dst) {
+				dst->p = p;
+				dst->l = (size_t)(t - p);
+			}
+			p = t;
+		} else if (dst == &v->rport) {
+			dst->p = p;
+			dst->l = 0;
+		} else if (dst) {
+			return -1;
+		}
+		n++;
+	}
+	if (first) {
+		v->params.p = first;
+		v->params.l = (size_t)(e - first);
+	} else {
+		v->params.p = e;
+	}
+	if (v->rport.l && sip_num(&v->rport, 65535, &port))
+		return -1;
+	if (v->ttl.p && sip_num(&v->ttl, 255, &port))
+		return -1;
+	return 0;
+}
+
 int sip_via_decode(struct sip_via *v, const struct pl *s0)
 {
 	struct sip_params ps;
 	struct pl s = *s0;
 	int err;
 
-	memset(v, 0, sizeof(*v));
+	sip_zero(v, sizeof(*v));
+	v->raw = *s0;
+	if (via_fast(v, s0) == 0)
+		return 0;
+	sip_zero(v, sizeof(*v));
 	v->raw = *s0;
 	sip_lws(&s);
 	/* sent-protocol = protocol-name SLASH protocol-version SLASH
