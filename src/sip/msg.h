@@ -109,7 +109,9 @@ size_t sip_msg_skip_crlf(const char *p, size_t len);
 int sip_msg_validate(struct sip_msg *msg, struct sip_err *errp);
 
 /* Decodes every known header (and the Request-URI) now; the first failure
- * in message order is reported.  The benchmark and the fuzzer use it. */
+ * in message order is reported.  P-Media-Authorization is left to its
+ * user: a bad token fails a QoS reservation, not the message.  The
+ * benchmark and the fuzzer use it. */
 int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp);
 
 /* ------------------------------------------------------------------ */

@@ -702,6 +702,10 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 
 		if (info->kind == K_NONE)
 			continue;
+		/* A bad media-authorization token is the call's QoS error
+		 * (RFC 3313; ua/call.c reports it), not a bad message. */
+		if (id == SIP_HDR_P_MEDIA_AUTHORIZATION)
+			continue;
 		if (msg->tdone[id >> 6] & (1ull << (id & 63))) {
 			if (!msg->tc[id].err)
 				continue;

@@ -23,11 +23,8 @@
 #  (d2) a malformed token, an attribute length that does not fit: state
 #      error with the reason, no RSVP on the wire
 #  (e) no token: state none, no RSVP on the wire
-#  Not here yet: (d1) a token with an odd number of hex digits.  siptty's
-#  stack drops the whole response (sip_msg_validate: "Bad
-#  P-Media-Authorization") instead of reporting a QoS error, so the call
-#  is only answered by a retransmission without the header; run
-#  tests/interop/qoscall/tier-wip.sh for it.
+#  (d1) a token with an odd number of hex digits in the 200, (d1b) in the
+#      INVITE: the call goes on, state error with the reason, no RSVP
 
 io_src=$top_srcdir/tests/interop
 . "$io_src/qoscall/lib.sh"
@@ -51,6 +48,8 @@ else
 		qc_case_a
 		qc_case_b
 		qc_case_c
+		qc_case_d1
+		qc_case_d1b
 		qc_case_d2
 		qc_case_e
 	fi

@@ -1,6 +1,5 @@
 # tests/interop/qoscall/lib.sh - helpers and cases of the end-to-end QoS tier
-# (tests/tiers/qos-call.sh; the case that does not pass yet is run by
-# tests/interop/qoscall/tier-wip.sh).  Sourced in the shell of
+# (tests/tiers/qos-call.sh).  Sourced in the shell of
 # tests/run-tests.sh: needs ok/bad/note, top_srcdir, top_builddir, logdir;
 # every name starts with qc_.  See qos-call.sh for what is checked.
 
@@ -363,5 +362,19 @@ qc_case_e() {
 		qc_step "(e) no token: qos none, - on screen" \
 			"$qc_rc" "qos: $(qc_jq get "$io_dir/e.events" "d['type'] == 'qos'" reason); events $io_dir/e.events"
 		qc_norsvp e
+	fi
+}
+
+# (d1b) an odd number of hex digits in the INVITE to siptty.
+qc_case_d1b() {
+	qc_tok=$(python3 "$qc_qos/mktoken.py" --issued "$qc_issued") ||
+		{ bad "qos-call: mktoken.py failed"; return; }
+	if qc_incall d1b error "${qc_tok%?}"; then
+		qc_rc=$qc_run
+		[ "$(qc_jq states "$io_dir/d1b.events" qos)" = "error" ] || qc_rc=1
+		qc_jq any "$io_dir/d1b.events" "d['type'] == 'qos' and d['state'] == 'error' and 'hex digits' in d['reason']" || qc_rc=1
+		qc_step "(d1b) an INVITE whose token has an odd number of hex digits: answered, qos error with the reason" \
+			"$qc_rc" "qos: $(qc_jq get "$io_dir/d1b.events" "d['type'] == 'qos'" reason); events $io_dir/d1b.events, log $io_dir/logs/d1b.log"
+		qc_norsvp d1b
 	fi
 }
