@@ -86,15 +86,18 @@ static void jbuf_measure(struct jbuf *jb, uint32_t ts, double arrival_ms)
 	jbuf_update_target(jb);
 }
 
-int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
-	     const uint8_t *p, size_t len)
+static int jbuf_put_x(struct jbuf *jb, uint16_t seq, uint32_t ts,
+		      double arrival_ms, const uint8_t *p, size_t len,
+		      bool skip)
 {
 	struct jbuf_slot *s;
 	uint32_t ext;
 
 	if (len > JBUF_MAX_PAYLOAD)
 		return EINVAL;
-	jbuf_measure(jb, ts, arrival_ms);
+	/* an event's timestamp is its start, repeated: no transit time */
+	if (!skip)
+		jbuf_measure(jb, ts, arrival_ms);
 	if (!jb->have_seq) {
 		jb->have_seq = true;
 		ext = seq;
@@ -108,7 +111,8 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 		if (jb->next - ext > 1000) {
 			/* far behind: the sender restarted its sequence */
 			jbuf_flush(jb);
-			return jbuf_put(jb, seq, ts, arrival_ms, p, len);
+			return jbuf_put_x(jb, seq, ts, arrival_ms, p, len,
+					  skip);
 		}
 		jb->late++;
 		return EALREADY;
@@ -116,7 +120,8 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 	if (ext - jb->next >= JBUF_SLOTS) {
 		if (ext - jb->next > 1000 || !jb->started) {
 			jbuf_flush(jb);
-			return jbuf_put(jb, seq, ts, arrival_ms, p, len);
+			return jbuf_put_x(jb, seq, ts, arrival_ms, p, len,
+					  skip);
 		}
 		/* too far ahead of playout: skip forward, losing the gap */
 		while (ext - jb->next >= JBUF_SLOTS) {
@@ -132,10 +137,11 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 		return EALREADY;
 	}
 	s->used = true;
+	s->skip = skip;
 	s->seq = ext;
 	s->ts = ts;
-	s->len = len;
-	if (len)
+	s->len = skip ? 0 : len;
+	if (s->len)
 		memcpy(s->data, p, len);
 	if ((int32_t)(ext - jb->highest) > 0)
 		jb->highest = ext;
@@ -143,11 +149,50 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 	return 0;
 }
 
+int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
+	     const uint8_t *p, size_t len)
+{
+	return jbuf_put_x(jb, seq, ts, arrival_ms, p, len, false);
+}
+
+int jbuf_skip(struct jbuf *jb, uint16_t seq, double arrival_ms)
+{
+	return jbuf_put_x(jb, seq, 0, arrival_ms, NULL, 0, true);
+}
+
+static bool jbuf_is_skip(const struct jbuf *jb, uint32_t ext)
+{
+	const struct jbuf_slot *s = &jb->slot[ext & (JBUF_SLOTS - 1)];
+
+	return s->used && s->seq == ext && s->skip;
+}
+
+/* Audio frames from next to highest: packets and holes, not the
+ * sequence numbers that other payloads (DTMF events) used up.  A sender
+ * that sends events beside its audio (baresip) would otherwise add a
+ * frame of delay, and a concealed frame, for every event packet. */
 static uint32_t jbuf_held(const struct jbuf *jb)
 {
+	uint32_t n, i;
+
 	if (!jb->have_seq || (int32_t)(jb->highest - jb->next) < 0)
 		return 0;
-	return jb->highest - jb->next + 1;
+	n = jb->highest - jb->next + 1;
+	for (i = jb->next; i != jb->highest + 1; i++)
+		if (jbuf_is_skip(jb, i))
+			n--;
+	return n;
+}
+
+/* Playout passes over the non-audio packets without spending a frame. */
+static void jbuf_pass_skips(struct jbuf *jb)
+{
+	unsigned n;
+
+	for (n = 0; n < JBUF_SLOTS && jbuf_is_skip(jb, jb->next); n++) {
+		jb->slot[jb->next & (JBUF_SLOTS - 1)].used = false;
+		jb->next++;
+	}
 }
 
 uint32_t jbuf_delay_ms(const struct jbuf *jb)
@@ -157,9 +202,14 @@ uint32_t jbuf_delay_ms(const struct jbuf *jb)
 
 const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb)
 {
-	const struct jbuf_slot *s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
+	const struct jbuf_slot *s;
+	uint32_t nx = jb->next;
+	unsigned n;
 
-	return jb->have_seq && s->used && s->seq == jb->next ? s : NULL;
+	for (n = 0; n < JBUF_SLOTS && jbuf_is_skip(jb, nx); n++)
+		nx++;
+	s = &jb->slot[nx & (JBUF_SLOTS - 1)];
+	return jb->have_seq && s->used && s->seq == nx && !s->skip ? s : NULL;
 }
 
 enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
@@ -170,6 +220,7 @@ enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
 	*out = NULL;
 	if (!jb->have_seq)
 		return JBUF_EMPTY;
+	jbuf_pass_skips(jb);
 	held = jbuf_held(jb);
 	if (!jb->started) {
 		/* the frame to play now plus tf frames of cushion */
@@ -189,6 +240,7 @@ enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
 			s->used = false;
 			jb->next++;
 			jb->over_count = 0;
+			jbuf_pass_skips(jb);
 		}
 	} else {
 		jb->over_count = 0;

@@ -376,9 +376,11 @@ static void media_rx_rtp(struct media_session *ms, const uint8_t *b,
 	ms->rx_packets++;
 	if (!ms->p.recv)
 		return;
-	if (pt == ms->p.dtmf_pt && pt >= 0)
+	if (pt == ms->p.dtmf_pt && pt >= 0) {
 		media_rx_dtmf(ms, ts, b + hl, len - hl);
-	else
+		/* its sequence number is no audio frame lost */
+		(void)jbuf_skip(&ms->jb, seq, media_now_ms());
+	} else
 		(void)jbuf_put(&ms->jb, seq, ts, media_now_ms(), b + hl,
 			       len - hl);
 }
@@ -808,7 +810,6 @@ static void media_send_dtmf(struct media_session *ms)
 	}
 	if (ms->dt_end >= 3) {
 		ms->dt_on = false;
-		ms->tx_talk = false;        /* the next audio has the marker */
 		media_dtmf_report(ms, "out", ms->dt_digit, ms->dt_dur);
 	}
 }
@@ -817,6 +818,7 @@ static void media_send_frame(struct media_session *ms, int16_t *pcm)
 {
 	uint8_t pkt[MEDIA_MAX_PKT];
 	mblk_t *mp;
+	bool ev;
 	int n;
 
 	if (!ms->dt_on && ms->p.send && ms->p.dtmf_pt >= 0) {
@@ -835,13 +837,17 @@ static void media_send_frame(struct media_session *ms, int16_t *pcm)
 		ms->tx_talk = false;
 		goto next;
 	}
-	if (ms->dt_on) {
+	/* During an event the voice is replaced by silence, but the audio
+	 * packets go on beside the event's (as baresip does): a receiver
+	 * that plays packets in sequence and ignores timestamp jumps
+	 * (baresip 1.0) would otherwise lose the event's 140 ms and stay
+	 * that much ahead for the rest of the call. */
+	ev = ms->dt_on;
+	if (ev)
 		media_send_dtmf(ms);
-		goto next;
-	}
 	/* Mute sends silence: RTP (and RTCP) keep flowing, so the far end
 	 * and NATs see a live call; with DTX on it becomes DTX frames. */
-	if (atomic_load(&ms->mute))
+	if (ev || atomic_load(&ms->mute))
 		memset(pcm, 0, ms->frame * sizeof(*pcm));
 	n = codec_encode(ms->codec, pcm, pkt, sizeof(pkt));
 	if (n <= 0) {

@@ -43,6 +43,7 @@ size_t ring_skip(struct ring *r, size_t n);
 
 struct jbuf_slot {
 	bool used;
+	bool skip;                 /* not audio (DTMF event): no playout time */
 	uint32_t seq;              /* extended sequence number */
 	uint32_t ts;
 	size_t len;
@@ -85,12 +86,17 @@ void jbuf_reset(struct jbuf *jb);
  * Returns 0, EALREADY (late or duplicate), EINVAL (too big). */
 int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 	     const uint8_t *p, size_t len);
+/* A packet of the stream that is not audio (a telephone-event, comfort
+ * noise): its sequence number is used up without a frame of playout,
+ * so it is neither a loss to conceal nor a frame of delay. */
+int jbuf_skip(struct jbuf *jb, uint16_t seq, double arrival_ms);
 /* Called once per frame of playout.  The slot stays valid until the
  * next jbuf call. */
 enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out);
 /* The packet that will play next, if it is here (for FEC), or NULL. */
 const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb);
-/* The delay now held: packets buffered times ptime. */
+/* The delay now held: audio frames buffered (holes included, non-audio
+ * packets not) times ptime. */
 uint32_t jbuf_delay_ms(const struct jbuf *jb);
 
 /* ---- devices (dev.c): capture and playback at dev->rate, mono, through
