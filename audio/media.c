@@ -399,6 +399,8 @@ static void media_rx_report(struct media_session *ms, const uint8_t *rb)
 	struct timespec t;
 
 	ms->far_loss = rb[4] * 100.0 / 256.0;
+	/* the media thread encodes too: no lock needed */
+	codec_set_loss(ms->codec, ms->far_loss);
 	if (!lsr)
 		return;
 	clock_gettime(CLOCK_REALTIME, &t);

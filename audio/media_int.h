@@ -168,6 +168,9 @@ int codec_encode(struct codec *c, const int16_t *pcm, uint8_t *out,
 int codec_decode(struct codec *c, const uint8_t *p, size_t len, bool fec,
 		 int16_t *pcm);
 bool codec_has_fec(const struct codec *c);
+/* The far end's reported loss (%): Opus sizes its in-band FEC for it
+ * (5 % at least, 25 % at most); nothing for G.711 or without FEC. */
+void codec_set_loss(struct codec *c, double pct);
 
 /* ---- media.c, for tests ---- */
 int media_session_rtp_fd(const struct media_session *ms);
