@@ -820,7 +820,6 @@ static void media_send_frame(struct media_session *ms, int16_t *pcm)
 {
 	uint8_t pkt[MEDIA_MAX_PKT];
 	mblk_t *mp;
-	bool ev;
 	int n;
 
 	if (!ms->dt_on && ms->p.send && ms->p.dtmf_pt >= 0) {
@@ -839,17 +838,16 @@ static void media_send_frame(struct media_session *ms, int16_t *pcm)
 		ms->tx_talk = false;
 		goto next;
 	}
-	/* During an event the voice is replaced by silence, but the audio
-	 * packets go on beside the event's (as baresip does): a receiver
-	 * that plays packets in sequence and ignores timestamp jumps
-	 * (baresip 1.0) would otherwise lose the event's 140 ms and stay
-	 * that much ahead for the rest of the call. */
-	ev = ms->dt_on;
-	if (ev)
+	/* The audio goes on beside an event's packets (as baresip does):
+	 * a receiver that plays packets in sequence and ignores timestamp
+	 * jumps (baresip 1.0) would otherwise lose the event's 140 ms and
+	 * stay that much ahead for the rest of the call; one that replaces
+	 * the audio by the tone it renders still can. */
+	if (ms->dt_on)
 		media_send_dtmf(ms);
 	/* Mute sends silence: RTP (and RTCP) keep flowing, so the far end
 	 * and NATs see a live call; with DTX on it becomes DTX frames. */
-	if (ev || atomic_load(&ms->mute))
+	if (atomic_load(&ms->mute))
 		memset(pcm, 0, ms->frame * sizeof(*pcm));
 	n = codec_encode(ms->codec, pcm, pkt, sizeof(pkt));
 	if (n <= 0) {
