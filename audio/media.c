@@ -226,7 +226,10 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 						     "opus_complexity", 5);
 	me->ccfg.opus_fec = conf_get_bool(conf, "audio", "opus_fec", true);
 	me->ccfg.opus_dtx = conf_get_bool(conf, "audio", "opus_dtx", false);
-	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 20);
+	/* 40 ms: a packet up to two frames late on a loaded machine plays
+	 * on time; at 20 ms each one a frame late moved the delay (and what
+	 * the far end hears) by 20 ms.  The echo round trip stays ~110 ms. */
+	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 40);
 	me->jmax = (uint32_t)conf_get_int(conf, "audio", "jitter_max_ms", 200);
 	if (me->jmax < me->jmin)
 		me->jmax = me->jmin;
@@ -914,10 +917,12 @@ static void media_tick(struct media_session *ms)
 		media_send_frame(ms, pcm);
 	}
 	/* receive -> playout -> decode -> the card.  A paced device takes
-	 * its frame half a frame after this tick: a frame and a half
-	 * queued leaves half a frame of slack for a late tick; a sound
-	 * card's callback comes when it likes: two frames. */
-	want = mdev_tick_ns(ms->dev) ? dframe + dframe / 2 : dframe * 2;
+	 * its frame half a frame after this tick; two frames queued leave a
+	 * whole frame of slack for a late tick (half a frame was too little
+	 * on a loaded machine: the device then padded a frame with zeros
+	 * and the rest of the call was that much later); a sound card's
+	 * callback comes when it likes: two frames too. */
+	want = dframe * 2;
 	for (n = 0; n < 8 && ring_avail(play) < want; n++) {
 		size_t need = want - ring_avail(play);
 

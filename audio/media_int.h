@@ -67,7 +67,9 @@ struct jbuf {
 	/* a slower peak-hold of the jitter: grows at once, decays slowly */
 	double peak_ms;
 	uint32_t target_ms;
-	unsigned over_count;       /* consecutive frames above target */
+	uint32_t tf;               /* target in frames, with hysteresis */
+	uint32_t win_min;          /* fewest frames held in this window */
+	unsigned win_n;            /* frames played in this window */
 	unsigned underruns;        /* consecutive frames with nothing */
 	/* counters */
 	uint32_t late, dropped, concealed, played, dup;
