@@ -14,6 +14,8 @@
 enum codec_kind { CODEC_OPUS, CODEC_PCMU, CODEC_PCMA };
 
 #define CODEC_MAX_FRAME 2880     /* 60 ms at 48 kHz */
+#define CODEC_LOSS_START 5       /* % of loss Opus FEC is sized for */
+#define CODEC_LOSS_MAX 25
 
 struct codec {
 	enum codec_kind kind;
@@ -22,6 +24,7 @@ struct codec {
 	OpusEncoder *enc;
 	OpusDecoder *dec;
 	bool fec;
+	int loss;                /* % the encoder's FEC is sized for */
 	/* G.711 concealment: the last frame, fading out */
 	int16_t last[CODEC_MAX_FRAME];
 	unsigned lost_run;
@@ -101,13 +104,20 @@ static int codec_opus_setup(struct codec *c, const char *fmtp,
 	/* We always send mono: stereo=1 only says the far end could take
 	 * stereo, and a mono stream is valid for opus/48000/2. */
 	c->fec = cfg->opus_fec && fmtp_int(fmtp, "useinbandfec", 1) != 0;
+	c->loss = c->fec ? CODEC_LOSS_START : 0;
 	(void)opus_encoder_ctl(c->enc, OPUS_SET_MAX_BANDWIDTH(bw));
 	(void)opus_encoder_ctl(c->enc, OPUS_SET_BITRATE(br));
 	if (cfg->opus_complexity >= 0 && cfg->opus_complexity <= 10)
 		(void)opus_encoder_ctl(c->enc,
 				OPUS_SET_COMPLEXITY(cfg->opus_complexity));
 	(void)opus_encoder_ctl(c->enc, OPUS_SET_INBAND_FEC(c->fec ? 1 : 0));
-	(void)opus_encoder_ctl(c->enc, OPUS_SET_PACKET_LOSS_PERC(c->fec ? 10 : 0));
+	/* The loss the encoder expects sizes its in-band FEC, taken from
+	 * the primary frame's bits: 10 % at 32 kbit/s sends a much coarser
+	 * voice (correlation 0.88 instead of 0.98 with the signal).  It
+	 * starts at CODEC_LOSS_START and follows what the far end reports
+	 * (codec_set_loss). */
+	(void)opus_encoder_ctl(c->enc, OPUS_SET_PACKET_LOSS_PERC(
+		c->fec ? CODEC_LOSS_START : 0));
 	(void)opus_encoder_ctl(c->enc, OPUS_SET_DTX(
 		cfg->opus_dtx && fmtp_int(fmtp, "usedtx", 1) != 0 ? 1 : 0));
 	(void)opus_encoder_ctl(c->enc, OPUS_SET_FORCE_CHANNELS(1));
@@ -169,6 +179,23 @@ void codec_free(struct codec *c)
 uint32_t codec_frame(const struct codec *c)
 {
 	return c->frame;
+}
+
+void codec_set_loss(struct codec *c, double pct)
+{
+	int p;
+
+	if (!c || c->kind != CODEC_OPUS || !c->fec || !(pct >= 0))
+		return;
+	p = (int)(pct + 0.999);
+	if (p < CODEC_LOSS_START)
+		p = CODEC_LOSS_START;
+	if (p > CODEC_LOSS_MAX)
+		p = CODEC_LOSS_MAX;
+	if (p != c->loss) {
+		c->loss = p;
+		(void)opus_encoder_ctl(c->enc, OPUS_SET_PACKET_LOSS_PERC(p));
+	}
 }
 
 bool codec_has_fec(const struct codec *c)

@@ -268,7 +268,6 @@ static void *mdev_thread(void *arg)
 	struct mdev *d = arg;
 	int16_t pcm[MDEV_MAX_FRAME];
 	struct timespec next;
-	unsigned ticks = 0;
 	size_t got;
 
 	mdev_rt_thread();
@@ -294,11 +293,14 @@ static void *mdev_thread(void *arg)
 		got = ring_read(&d->play, pcm, d->frame);
 		if (got < d->frame)
 			memset(pcm + got, 0, (d->frame - got) * sizeof(*pcm));
-		if (d->out) {
+		/* no sf_write_sync() here: it is an fsync(), which can block
+		 * a paced thread for tens of ms on a busy disk, and the ticks
+		 * that follow then take two frames at once from a ring the
+		 * media thread filled for one (a hole, the rest of the call
+		 * shifted).  The header is rewritten with every write (see
+		 * mdev_wav_open), so a killed process still leaves a WAV. */
+		if (d->out)
 			(void)sf_writef_short(d->out, pcm, d->frame);
-			if (++ticks % 50 == 0)
-				sf_write_sync(d->out);
-		}
 	}
 	return NULL;
 }

@@ -8,9 +8,16 @@
 
 #include "audio/media_int.h"
 
-/* Frames above target before one is dropped (adapting down), and frames
- * of concealment on an empty buffer before playout stops and re-buffers. */
-#define JBUF_OVER_FRAMES 10
+/* Adapting down looks at the fewest frames held over a window of
+ * playout: a buffer that never came down to its target plus the frame
+ * playing, for the whole window, holds frames nobody needs.  The minimum
+ * ignores a packet that arrives just before or just after a tick (the
+ * count then flaps by one), which a count of consecutive frames over
+ * target mistook for excess: a frame dropped, the next late packet
+ * concealed, the delay moving by 20 ms back and forth all call long.
+ * Frames of concealment on an empty buffer before playout stops and
+ * re-buffers: */
+#define JBUF_WINDOW 25
 #define JBUF_UNDERRUN_STOP 5
 
 void jbuf_init(struct jbuf *jb, uint32_t clock, uint32_t ptime_ms,
@@ -24,6 +31,10 @@ void jbuf_init(struct jbuf *jb, uint32_t clock, uint32_t ptime_ms,
 	jb->min_ms = min_ms;
 	jb->max_ms = max_ms;
 	jb->target_ms = min_ms;
+	jb->tf = (min_ms + jb->ptime_ms / 2) / jb->ptime_ms;
+	if (!jb->tf)
+		jb->tf = 1;
+	jb->win_min = UINT32_MAX;
 }
 
 static void jbuf_flush(struct jbuf *jb)
@@ -34,7 +45,8 @@ static void jbuf_flush(struct jbuf *jb)
 		jb->slot[i].used = false;
 	jb->started = false;
 	jb->have_seq = false;
-	jb->over_count = 0;
+	jb->win_min = UINT32_MAX;
+	jb->win_n = 0;
 }
 
 void jbuf_reset(struct jbuf *jb)
@@ -44,22 +56,31 @@ void jbuf_reset(struct jbuf *jb)
 	jb->jitter_ms = 0;
 	jb->peak_ms = 0;
 	jb->target_ms = jb->min_ms;
+	jb->tf = (jb->min_ms + jb->ptime_ms / 2) / jb->ptime_ms;
+	if (!jb->tf)
+		jb->tf = 1;
 }
 
 static uint32_t jbuf_target_frames(const struct jbuf *jb)
 {
-	uint32_t f = (jb->target_ms + jb->ptime_ms / 2) / jb->ptime_ms;
-
-	return f ? f : 1;
+	return jb->tf ? jb->tf : 1;
 }
 
+/* The target in frames moves only when the target in ms is a quarter
+ * frame past the rounding point: jitter hovering around a boundary does
+ * not flap it. */
 static void jbuf_update_target(struct jbuf *jb)
 {
-	double t = jb->min_ms + 3.0 * jb->peak_ms;
+	double t = jb->min_ms + 3.0 * jb->peak_ms, f;
 
 	if (t > jb->max_ms)
 		t = jb->max_ms;
 	jb->target_ms = (uint32_t)t;
+	f = t / jb->ptime_ms;
+	if (f > jb->tf + 0.75)
+		jb->tf = (uint32_t)(f + 0.5);
+	else if (jb->tf > 1 && f < jb->tf - 0.75)
+		jb->tf = (uint32_t)(f + 0.5) ? (uint32_t)(f + 0.5) : 1;
 }
 
 static void jbuf_measure(struct jbuf *jb, uint32_t ts, double arrival_ms)
@@ -86,15 +107,18 @@ static void jbuf_measure(struct jbuf *jb, uint32_t ts, double arrival_ms)
 	jbuf_update_target(jb);
 }
 
-int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
-	     const uint8_t *p, size_t len)
+static int jbuf_put_x(struct jbuf *jb, uint16_t seq, uint32_t ts,
+		      double arrival_ms, const uint8_t *p, size_t len,
+		      bool skip)
 {
 	struct jbuf_slot *s;
 	uint32_t ext;
 
 	if (len > JBUF_MAX_PAYLOAD)
 		return EINVAL;
-	jbuf_measure(jb, ts, arrival_ms);
+	/* an event's timestamp is its start, repeated: no transit time */
+	if (!skip)
+		jbuf_measure(jb, ts, arrival_ms);
 	if (!jb->have_seq) {
 		jb->have_seq = true;
 		ext = seq;
@@ -108,7 +132,8 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 		if (jb->next - ext > 1000) {
 			/* far behind: the sender restarted its sequence */
 			jbuf_flush(jb);
-			return jbuf_put(jb, seq, ts, arrival_ms, p, len);
+			return jbuf_put_x(jb, seq, ts, arrival_ms, p, len,
+					  skip);
 		}
 		jb->late++;
 		return EALREADY;
@@ -116,7 +141,8 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 	if (ext - jb->next >= JBUF_SLOTS) {
 		if (ext - jb->next > 1000 || !jb->started) {
 			jbuf_flush(jb);
-			return jbuf_put(jb, seq, ts, arrival_ms, p, len);
+			return jbuf_put_x(jb, seq, ts, arrival_ms, p, len,
+					  skip);
 		}
 		/* too far ahead of playout: skip forward, losing the gap */
 		while (ext - jb->next >= JBUF_SLOTS) {
@@ -132,10 +158,11 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 		return EALREADY;
 	}
 	s->used = true;
+	s->skip = skip;
 	s->seq = ext;
 	s->ts = ts;
-	s->len = len;
-	if (len)
+	s->len = skip ? 0 : len;
+	if (s->len)
 		memcpy(s->data, p, len);
 	if ((int32_t)(ext - jb->highest) > 0)
 		jb->highest = ext;
@@ -143,11 +170,50 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 	return 0;
 }
 
+int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
+	     const uint8_t *p, size_t len)
+{
+	return jbuf_put_x(jb, seq, ts, arrival_ms, p, len, false);
+}
+
+int jbuf_skip(struct jbuf *jb, uint16_t seq, double arrival_ms)
+{
+	return jbuf_put_x(jb, seq, 0, arrival_ms, NULL, 0, true);
+}
+
+static bool jbuf_is_skip(const struct jbuf *jb, uint32_t ext)
+{
+	const struct jbuf_slot *s = &jb->slot[ext & (JBUF_SLOTS - 1)];
+
+	return s->used && s->seq == ext && s->skip;
+}
+
+/* Audio frames from next to highest: packets and holes, not the
+ * sequence numbers that other payloads (DTMF events) used up.  A sender
+ * that sends events beside its audio (baresip) would otherwise add a
+ * frame of delay, and a concealed frame, for every event packet. */
 static uint32_t jbuf_held(const struct jbuf *jb)
 {
+	uint32_t n, i;
+
 	if (!jb->have_seq || (int32_t)(jb->highest - jb->next) < 0)
 		return 0;
-	return jb->highest - jb->next + 1;
+	n = jb->highest - jb->next + 1;
+	for (i = jb->next; i != jb->highest + 1; i++)
+		if (jbuf_is_skip(jb, i))
+			n--;
+	return n;
+}
+
+/* Playout passes over the non-audio packets without spending a frame. */
+static void jbuf_pass_skips(struct jbuf *jb)
+{
+	unsigned n;
+
+	for (n = 0; n < JBUF_SLOTS && jbuf_is_skip(jb, jb->next); n++) {
+		jb->slot[jb->next & (JBUF_SLOTS - 1)].used = false;
+		jb->next++;
+	}
 }
 
 uint32_t jbuf_delay_ms(const struct jbuf *jb)
@@ -157,9 +223,14 @@ uint32_t jbuf_delay_ms(const struct jbuf *jb)
 
 const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb)
 {
-	const struct jbuf_slot *s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
+	const struct jbuf_slot *s;
+	uint32_t nx = jb->next;
+	unsigned n;
 
-	return jb->have_seq && s->used && s->seq == jb->next ? s : NULL;
+	for (n = 0; n < JBUF_SLOTS && jbuf_is_skip(jb, nx); n++)
+		nx++;
+	s = &jb->slot[nx & (JBUF_SLOTS - 1)];
+	return jb->have_seq && s->used && s->seq == nx && !s->skip ? s : NULL;
 }
 
 enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
@@ -170,28 +241,37 @@ enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
 	*out = NULL;
 	if (!jb->have_seq)
 		return JBUF_EMPTY;
+	jbuf_pass_skips(jb);
 	held = jbuf_held(jb);
 	if (!jb->started) {
 		/* the frame to play now plus tf frames of cushion */
 		if (held < tf + 1)
 			return JBUF_EMPTY;
 		jb->started = true;
-		jb->over_count = 0;
 		jb->underruns = 0;
+		jb->win_min = UINT32_MAX;
+		jb->win_n = 0;
 	}
-	/* Adapting down: more held than the target for a while, drop the
-	 * oldest frame so the delay shrinks one frame at a time. */
-	if (held > tf + 1) {
-		if (++jb->over_count >= JBUF_OVER_FRAMES) {
+	/* Adapting down: frames held all through the window beyond the
+	 * target go, half the excess at a time (a burst drains in a couple
+	 * of windows, a single extra frame in one). */
+	if (held < jb->win_min)
+		jb->win_min = held;
+	if (++jb->win_n >= JBUF_WINDOW) {
+		uint32_t excess = jb->win_min > tf + 1 ?
+			jb->win_min - (tf + 1) : 0, k;
+
+		excess = excess > 1 ? excess / 2 : excess;
+		for (k = 0; k < excess; k++) {
 			s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
 			if (s->used && s->seq == jb->next)
 				jb->dropped++;
 			s->used = false;
 			jb->next++;
-			jb->over_count = 0;
+			jbuf_pass_skips(jb);
 		}
-	} else {
-		jb->over_count = 0;
+		jb->win_min = UINT32_MAX;
+		jb->win_n = 0;
 	}
 	s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
 	if (s->used && s->seq == jb->next) {

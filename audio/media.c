@@ -226,7 +226,10 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 						     "opus_complexity", 5);
 	me->ccfg.opus_fec = conf_get_bool(conf, "audio", "opus_fec", true);
 	me->ccfg.opus_dtx = conf_get_bool(conf, "audio", "opus_dtx", false);
-	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 20);
+	/* 40 ms: a packet up to two frames late on a loaded machine plays
+	 * on time; at 20 ms each one a frame late moved the delay (and what
+	 * the far end hears) by 20 ms.  The echo round trip stays ~110 ms. */
+	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 40);
 	me->jmax = (uint32_t)conf_get_int(conf, "audio", "jitter_max_ms", 200);
 	if (me->jmax < me->jmin)
 		me->jmax = me->jmin;
@@ -376,9 +379,11 @@ static void media_rx_rtp(struct media_session *ms, const uint8_t *b,
 	ms->rx_packets++;
 	if (!ms->p.recv)
 		return;
-	if (pt == ms->p.dtmf_pt && pt >= 0)
+	if (pt == ms->p.dtmf_pt && pt >= 0) {
 		media_rx_dtmf(ms, ts, b + hl, len - hl);
-	else
+		/* its sequence number is no audio frame lost */
+		(void)jbuf_skip(&ms->jb, seq, media_now_ms());
+	} else
 		(void)jbuf_put(&ms->jb, seq, ts, media_now_ms(), b + hl,
 			       len - hl);
 }
@@ -397,6 +402,8 @@ static void media_rx_report(struct media_session *ms, const uint8_t *rb)
 	struct timespec t;
 
 	ms->far_loss = rb[4] * 100.0 / 256.0;
+	/* the media thread encodes too: no lock needed */
+	codec_set_loss(ms->codec, ms->far_loss);
 	if (!lsr)
 		return;
 	clock_gettime(CLOCK_REALTIME, &t);
@@ -808,7 +815,6 @@ static void media_send_dtmf(struct media_session *ms)
 	}
 	if (ms->dt_end >= 3) {
 		ms->dt_on = false;
-		ms->tx_talk = false;        /* the next audio has the marker */
 		media_dtmf_report(ms, "out", ms->dt_digit, ms->dt_dur);
 	}
 }
@@ -835,10 +841,13 @@ static void media_send_frame(struct media_session *ms, int16_t *pcm)
 		ms->tx_talk = false;
 		goto next;
 	}
-	if (ms->dt_on) {
+	/* The audio goes on beside an event's packets (as baresip does):
+	 * a receiver that plays packets in sequence and ignores timestamp
+	 * jumps (baresip 1.0) would otherwise lose the event's 140 ms and
+	 * stay that much ahead for the rest of the call; one that replaces
+	 * the audio by the tone it renders still can. */
+	if (ms->dt_on)
 		media_send_dtmf(ms);
-		goto next;
-	}
 	/* Mute sends silence: RTP (and RTCP) keep flowing, so the far end
 	 * and NATs see a live call; with DTX on it becomes DTX frames. */
 	if (atomic_load(&ms->mute))
@@ -908,10 +917,12 @@ static void media_tick(struct media_session *ms)
 		media_send_frame(ms, pcm);
 	}
 	/* receive -> playout -> decode -> the card.  A paced device takes
-	 * its frame half a frame after this tick: a frame and a half
-	 * queued leaves half a frame of slack for a late tick; a sound
-	 * card's callback comes when it likes: two frames. */
-	want = mdev_tick_ns(ms->dev) ? dframe + dframe / 2 : dframe * 2;
+	 * its frame half a frame after this tick; two frames queued leave a
+	 * whole frame of slack for a late tick (half a frame was too little
+	 * on a loaded machine: the device then padded a frame with zeros
+	 * and the rest of the call was that much later); a sound card's
+	 * callback comes when it likes: two frames too. */
+	want = dframe * 2;
 	for (n = 0; n < 8 && ring_avail(play) < want; n++) {
 		size_t need = want - ring_avail(play);
 

@@ -43,6 +43,7 @@ size_t ring_skip(struct ring *r, size_t n);
 
 struct jbuf_slot {
 	bool used;
+	bool skip;                 /* not audio (DTMF event): no playout time */
 	uint32_t seq;              /* extended sequence number */
 	uint32_t ts;
 	size_t len;
@@ -66,7 +67,9 @@ struct jbuf {
 	/* a slower peak-hold of the jitter: grows at once, decays slowly */
 	double peak_ms;
 	uint32_t target_ms;
-	unsigned over_count;       /* consecutive frames above target */
+	uint32_t tf;               /* target in frames, with hysteresis */
+	uint32_t win_min;          /* fewest frames held in this window */
+	unsigned win_n;            /* frames played in this window */
 	unsigned underruns;        /* consecutive frames with nothing */
 	/* counters */
 	uint32_t late, dropped, concealed, played, dup;
@@ -85,12 +88,17 @@ void jbuf_reset(struct jbuf *jb);
  * Returns 0, EALREADY (late or duplicate), EINVAL (too big). */
 int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, double arrival_ms,
 	     const uint8_t *p, size_t len);
+/* A packet of the stream that is not audio (a telephone-event, comfort
+ * noise): its sequence number is used up without a frame of playout,
+ * so it is neither a loss to conceal nor a frame of delay. */
+int jbuf_skip(struct jbuf *jb, uint16_t seq, double arrival_ms);
 /* Called once per frame of playout.  The slot stays valid until the
  * next jbuf call. */
 enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out);
 /* The packet that will play next, if it is here (for FEC), or NULL. */
 const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb);
-/* The delay now held: packets buffered times ptime. */
+/* The delay now held: audio frames buffered (holes included, non-audio
+ * packets not) times ptime. */
 uint32_t jbuf_delay_ms(const struct jbuf *jb);
 
 /* ---- devices (dev.c): capture and playback at dev->rate, mono, through
@@ -162,6 +170,9 @@ int codec_encode(struct codec *c, const int16_t *pcm, uint8_t *out,
 int codec_decode(struct codec *c, const uint8_t *p, size_t len, bool fec,
 		 int16_t *pcm);
 bool codec_has_fec(const struct codec *c);
+/* The far end's reported loss (%): Opus sizes its in-band FEC for it
+ * (5 % at least, 25 % at most); nothing for G.711 or without FEC. */
+void codec_set_loss(struct codec *c, double pct);
 
 /* ---- media.c, for tests ---- */
 int media_session_rtp_fd(const struct media_session *ms);

@@ -1,6 +1,6 @@
 /* test_media_jbuf.c - the playout buffer with synthetic packets and a
  * synthetic clock: reordering, loss (and the FEC peek), adapting up under
- * jitter and back down when it calms. */
+ * jitter and back down when it calms, DTMF event packets in the stream. */
 #include <config.h>
 
 #include <errno.h>
@@ -184,12 +184,163 @@ static void test_adapt(void **state)
 	assert_true(sm.jb.target_ms <= 200);
 }
 
+/* A steady stream whose packets arrive right at the playout tick, a
+ * millisecond either side, with a few ms of jitter now and then (a
+ * loaded machine): the delay holds still, no frame is dropped and none
+ * concealed after the start.  Adapting down on "above target for ten
+ * frames" dropped a frame whenever the count flapped, the next late
+ * packet was concealed, and the delay moved by 20 ms back and forth all
+ * call long (what the far end's audio showed as lag jumps). */
+static void test_phase_steady(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+	uint32_t rnd = 7, i, t, lost = 0, k = 0;
+	double arr[1000];
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	for (i = 0; i < 1000; i++)
+		arr[i] = i * 20.0 + 12.0 + (lcg(&rnd) % 200) / 100.0 +
+			(lcg(&rnd) % 10 == 0 ? (lcg(&rnd) % 6) : 0);
+	for (t = 0; t < 20 * 1000; t++) {
+		while (k < 1000 && arr[k] < t + 1) {
+			put(&jb, (uint16_t)(300 + k), arr[k]);
+			k++;
+		}
+		if (t % 20 == 13 && jbuf_get(&jb, &s) == JBUF_LOST && t > 1000)
+			lost++;
+	}
+	assert_int_equal(jb.dropped, 0);
+	assert_true(lost <= 2);
+}
+
+/* A steady 20 ms stream whose sender puts RFC 4733 event packets beside
+ * its audio (baresip: each event packet takes the next sequence number).
+ * Every audio packet plays, in order, none is concealed, and the delay
+ * stays at the minimum: the event packets are no lost frames.  Before
+ * the fix each one added a concealed frame and 20 ms of delay for good
+ * (jb_ms 340 after two digits of 12 packets each). */
+static void test_events_beside_audio(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+	uint16_t seq = 5000, want = 0;
+	uint32_t t, audio = 0, max_delay = 0, lost = 0, played = 0;
+	uint8_t pl[4];
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	for (t = 0; t < 20 * 400; t++) {
+		if (t % 20 == 3) {
+			/* audio frame number `audio`, as payload */
+			memcpy(pl, &audio, 2);
+			pl[2] = pl[3] = 0;
+			(void)jbuf_put(&jb, seq++, audio * 160, t, pl, 4);
+			audio++;
+			/* two digits of 12 event packets, at 2 s and 3 s */
+			if ((audio >= 100 && audio < 112) ||
+			    (audio >= 150 && audio < 162))
+				assert_int_equal(jbuf_skip(&jb, seq++, t + 0.5), 0);
+		}
+		if (t % 20 == 13) {
+			enum jbuf_res r = jbuf_get(&jb, &s);
+
+			if (r == JBUF_PACKET) {
+				uint16_t v;
+
+				memcpy(&v, s->data, 2);
+				if (played)
+					assert_int_equal(v, want);
+				want = (uint16_t)(v + 1);
+				played++;
+			} else if (r == JBUF_LOST) {
+				lost++;
+			}
+			if (jbuf_delay_ms(&jb) > max_delay)
+				max_delay = jbuf_delay_ms(&jb);
+		}
+	}
+	assert_int_equal(lost, 0);
+	assert_true(played >= 395);
+	assert_true(max_delay <= 40);
+	assert_int_equal(jb.dropped, 0);
+	assert_int_equal(jb.concealed, 0);
+}
+
+/* A sender that replaces its audio by the event packets (pjsip, WebRTC):
+ * the audio's timestamps jump by the event's length; the buffer conceals
+ * or re-buffers through the event and is back at its minimum delay, all
+ * later audio played. */
+static void test_events_instead_of_audio(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+	uint16_t seq = 65500;      /* wraps during the call */
+	uint32_t t, frame = 0, played = 0, late_played = 0;
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	for (t = 0; t < 20 * 300; t++) {
+		if (t % 20 == 3) {
+			if (frame >= 100 && frame < 107)
+				(void)jbuf_skip(&jb, seq++, t);
+			else
+				put(&jb, seq++, t);
+			frame++;
+		}
+		if (t % 20 == 13) {
+			enum jbuf_res r = jbuf_get(&jb, &s);
+
+			if (r == JBUF_PACKET) {
+				played++;
+				if (frame > 150)
+					late_played++;
+			}
+			if (frame > 150)
+				assert_true(jbuf_delay_ms(&jb) <= 40);
+		}
+	}
+	assert_true(played >= 290);
+	assert_true(late_played >= 148);
+}
+
+/* A burst at the start (a sender that had frames queued) fills the
+ * buffer far past its target: the delay comes back down to the minimum
+ * within a few seconds of a steady stream, and stays there. */
+static void test_burst_drains(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+	uint16_t seq = 1;
+	uint32_t t, i;
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	for (i = 0; i < 15; i++)
+		put(&jb, seq++, 0.1 * i);
+	for (t = 0; t < 20 * 250; t++) {
+		if (t % 20 == 3 && t > 0)
+			put(&jb, seq++, t);
+		if (t % 20 == 13) {
+			(void)jbuf_get(&jb, &s);
+			if (t > 3000)
+				assert_true(jbuf_delay_ms(&jb) <= 40);
+		}
+	}
+	assert_true(jb.dropped >= 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_loss_and_wrap),
 		cmocka_unit_test(test_adapt),
+		cmocka_unit_test(test_events_beside_audio),
+		cmocka_unit_test(test_events_instead_of_audio),
+		cmocka_unit_test(test_burst_drains),
+		cmocka_unit_test(test_phase_steady),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
