@@ -523,7 +523,7 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 			    SIP_HDR_NONE);
 	e = p + len;
 
-	memset(&h, 0, sizeof(h));      /* small: hv is not in it */
+	sip_zero(&h, sizeof(h));       /* small: hv is not in it */
 	h.hv = hv;
 	nl = memchr(p, '\n', len);
 	l = (size_t)((nl ? nl : e) - p);
@@ -597,17 +597,15 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	rebase(&msg->ruri, p, base);
 	rebase(&msg->reason, p, base);
 	rebase(&msg->body, p, base);
-	/* Every name and value is set: move them without rebase()'s test. */
+	/* Every name and value is set: one block copy, then each pointer
+	 * moved without rebase()'s test. */
+	memcpy(msg->hdrs, hv, h.nh * sizeof(*hv));
 	for (size_t i = 0; i < h.nh; i++) {
 		struct sip_hdr *d = &msg->hdrs[i];
 
-		d->name.p = base + (hv[i].name.p - p);
-		d->name.l = hv[i].name.l;
-		d->val.p = base + (hv[i].val.p - p);
-		d->val.l = hv[i].val.l;
-		d->id = hv[i].id;
-		d->marks = hv[i].marks;
-		msg->hnum[hv[i].id]++;
+		d->name.p = base + (d->name.p - p);
+		d->val.p = base + (d->val.p - p);
+		msg->hnum[d->id]++;
 	}
 	msg->nhdr = msg->hdrcap = h.nh;
 	*msgp = msg;
