@@ -104,6 +104,8 @@ static int version_check(const char *p, size_t l)
 {
 	size_t i = 4, d;
 
+	if (l == 7 && memcmp(p, "SIP/2.0", 7) == 0)
+		return 0;   /* nearly always */
 	if (l < 7 || (p[0] | 0x20) != 's' || (p[1] | 0x20) != 'i' ||
 	    (p[2] | 0x20) != 'p' || p[3] != '/')
 		return EBADMSG;
