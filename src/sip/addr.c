@@ -186,15 +186,19 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 	}
 	/* ";tag=..;lr" to the end, or the general scan */
 	tag = NULL;
-	if (sip_params_plain(s.p, s.p + s.l, &a->params, &ps, &tag) != 0) {
-		err = sip_params(&s, &a->params, 0, &ps);
-		if (err)
-			return err;
-		sip_lws(&s);
-		if (s.l)
-			return EBADMSG;
-		tag = SIP_PFIND(&ps, "tag");
+	if (sip_params_plain(s.p, s.p + s.l, &a->params, &ps, &tag) == 0) {
+		/* its tag is a token already */
+		if (tag)
+			a->tag = tag->val;
+		return 0;
 	}
+	err = sip_params(&s, &a->params, 0, &ps);
+	if (err)
+		return err;
+	sip_lws(&s);
+	if (s.l)
+		return EBADMSG;
+	tag = SIP_PFIND(&ps, "tag");
 	if (tag) {
 		/* tag = token: never quoted, never empty. */
 		if (tag->quoted || !tag->val.l ||

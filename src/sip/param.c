@@ -151,10 +151,20 @@ int sip_params_plain(const char *p, const char *e, struct pl *params,
 		if (seen & bit)
 			return -1;   /* maybe a duplicate: sip_params() decides */
 		seen |= bit;
-		if (x->name.l == 3 && SIP_IEQ(&x->name, "tag"))
-			*tag = x;
 		p = t;
-		if (p < e && *p == '=') {
+		if (x->name.l == 3 && SIP_IEQ(&x->name, "tag")) {
+			/* tag = token, never empty: scanned as one here, so
+			 * that the caller need not look at it again. */
+			if (p == e || *p != '=')
+				return -1;
+			t = sip_run_long(++p, e, CT_TOKEN);
+			if (t == p || (t < e && *t != ';'))
+				return -1;
+			x->val.p = p;
+			x->val.l = (size_t)(t - p);
+			p = t;
+			*tag = x;
+		} else if (p < e && *p == '=') {
 			t = sip_run_long(++p, e, CT_PVAL);
 			if (t == p)
 				return -1;

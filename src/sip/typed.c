@@ -670,6 +670,26 @@ int sip_msg_ruri(struct sip_msg *msg, const struct sip_uri **urip)
 	return msg->ruri_err;
 }
 
+/* What decode_list() would do with h, the only line of its id, is
+ * decode its whole value as the one element of a list that fits in
+ * place: no separator in it, not empty, not a Contact "*", and room in
+ * the first arena chunk for the list head and one element. */
+static inline bool one_value(const struct sip_msg *msg,
+			     const struct sip_hdr *h, unsigned kind)
+{
+	const struct kind_desc *k = &kinds[kind];
+	size_t avail = msg->ar_cap - msg->ar_used;
+
+	if (!h->val.l || avail < k->head || avail - k->head < k->elem)
+		return false;
+	if (kind == K_CONTACT && is_star(&h->val))
+		return false;
+	if (!k->sep)
+		return true;
+	return k->sep == ',' && (h->marks & SIP_HM_SCANNED) &&
+		!(h->marks & SIP_HM_COMMA);
+}
+
 static uint16_t status_of(int err)
 {
 	return err == E2BIG ? 513 : err == ENOMEM ? 500 : 400;
@@ -721,6 +741,29 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 			} else {
 				err = k->dec(elem, &msg->hdrs[i].val, id);
 				msg->tc[id].val = err ? NULL : elem;
+				msg->tc[id].err = err;
+				msg->tdone[id >> 6] |= 1ull << (id & 63);
+			}
+		} else if (msg->hnum[id] == 1 &&
+			   one_value(msg, &msg->hdrs[i], info->kind)) {
+			/* decode_list() for a list of one line holding one
+			 * value (most Contact, Route, single Via lines):
+			 * the same list, built in place, without the walk. */
+			const struct kind_desc *k = &kinds[info->kind];
+			char *list = msg->ar + msg->ar_used;
+
+			err = k->dec(list + k->head, &msg->hdrs[i].val, id);
+			if (!err) {
+				msg->ar_used += (k->head + k->elem +
+						 alignof(max_align_t) - 1) &
+					~(alignof(max_align_t) - 1);
+				*(size_t *)(void *)list = 1;
+				if (k->dec == dec_addr || k->dec == dec_info)
+					((struct sip_addrs *)(void *)list)->star =
+						false;
+			}
+			if (err != ENOMEM) {   /* as decode_list() leaves it */
+				msg->tc[id].val = err ? NULL : list;
 				msg->tc[id].err = err;
 				msg->tdone[id >> 6] |= 1ull << (id & 63);
 			}
