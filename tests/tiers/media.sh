@@ -13,6 +13,7 @@ io_src=$top_srcdir/tests/interop
 . "$io_src/lib.sh"
 . "$io_src/media/lib.sh"
 . "$io_src/media/cases.sh"
+. "$io_src/media/linphone.sh"
 md_xcorr=$top_builddir/tests/tools/xcorr
 md_relay=$top_srcdir/tests/tools/udprelay.py
 if [ -x "$top_builddir/src/siptty" ]; then

@@ -106,5 +106,17 @@ md_run_cases() {
 	md_codec_case pcmu-srtp "$md_kind" pcmu on
 	md_relay_case loss5 "$md_kind" "5 % loss (seeded), Opus in-band FEC" 0.8 1000 --loss 5 --seed 7
 	md_relay_case jitter30 "$md_kind" "+-30 ms jitter" 0.9 60 --jitter 30 --seed 7
+	if [ "$md_kind" = siptty ]; then
+		# siptty <-> linphonec (tests/interop/media/linphone.sh)
+		io_missing=
+		io_need linphonec linphone-cli
+		if [ -n "$io_missing" ]; then
+			bad "media: missing peers: apt-get install$io_missing"
+		else
+			md_lp_codec_case lp-pcmu-plain pcmu off
+			md_lp_codec_case lp-pcmu-srtp pcmu on
+			md_lp_codec_case lp-opus-srtp opus on
+		fi
+	fi
 	io_stop_all
 }
