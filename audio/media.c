@@ -206,10 +206,12 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 		me->driver = MEDIA_DRV_NULL;
 	else
 		me->driver = MEDIA_DRV_PORTAUDIO;
-	if (o && (o->audio_in || o->audio_out))
-		me->driver = MEDIA_DRV_WAV;
+	/* --null-audio: no sound device; WAV files named on the command
+	 * line are still played and recorded (the other side is null). */
 	if (o && o->null_audio)
 		me->driver = MEDIA_DRV_NULL;
+	if (o && (o->audio_in || o->audio_out))
+		me->driver = MEDIA_DRV_WAV;
 	if (o) {
 		me->wav_in = media_strdup(o->audio_in);
 		me->wav_out = media_strdup(o->audio_out);
