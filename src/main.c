@@ -23,6 +23,7 @@
 #include "ua/account.h"
 #include "ua/call.h"
 #include "ua/ident.h"
+#include "ua/offer.h"
 #include "ua/reg.h"
 #include "ua/stack.h"
 #include "ui/model.h"
@@ -48,6 +49,18 @@ static int report_config(const struct conf *conf, const char *path)
 		if (!b.err)
 			fprintf(stderr, "%s\n", b.data);
 		status = 1;
+	}
+	/* Codec names are the offer's to know. */
+	{
+		const char *v = conf_get(conf, "audio", "codecs");
+		char bad[32];
+
+		if (v && !offer_codecs_ok(v, bad, sizeof(bad))) {
+			fprintf(stderr, _("%s:%u: [audio] codecs: %s is not a "
+					  "codec siptty has (opus, pcmu, pcma)\n"),
+				path, conf_line(conf, "audio", "codecs"), bad);
+			status = 1;
+		}
 	}
 	/* Key names are the UI's to know; conf only checks they are strings. */
 	buf_reset(&b);

@@ -134,6 +134,7 @@ struct call_mgr {
 	void *change_arg;
 	struct media_engine *me;    /* NULL: calls without audio (tests) */
 	struct ident_ctx *ident;    /* NULL: every caller unverified */
+	char *codecs;               /* [audio] codecs, NULL: the default */
 	uint32_t opus_bitrate;      /* for the QoS reservation's size */
 };
 
@@ -1291,6 +1292,7 @@ static int call_new(struct call **cp, struct call_mgr *cm,
 	c->lo.sess_id &= 0x7fffffffffffull;
 	c->lo.port = offer_port_pick(cm->port_min, cm->port_max);
 	c->lo.srtp = (enum offer_srtp)ca->acc->srtp;
+	c->lo.codecs = cm->codecs;
 	if (rand_bytes(c->lo.key, sizeof(c->lo.key))) {
 		free(c);
 		return EIO;
@@ -2011,6 +2013,7 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 		sip_stsx_peer(st, &rx, &rxc);
 		l.secure = rx.tp == SIP_TP_TLS;
 		l.srtp = rca ? (enum offer_srtp)rca->acc->srtp : OFFER_SRTP_OFF;
+		l.codecs = cm->codecs;
 
 		buf_init(&probe, 2048);
 		err = offer_answer(&probe, &res, body.p, body.l, &l);
@@ -2476,6 +2479,16 @@ int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 	if (v && offer_range_parse(v, &cm->port_min, &cm->port_max))
 		log_warn(CALL_LOG, "[audio] rtp_ports = %s is not a range "
 			 "such as 16384-32766; using the default", v);
+	v = conf ? conf_get(conf, "audio", "codecs") : NULL;
+	if (v && *v) {
+		char bad[32];
+
+		if (!offer_codecs_ok(v, bad, sizeof(bad)))
+			log_warn(CALL_LOG, "[audio] codecs: %s is not a codec "
+				 "siptty has (opus, pcmu, pcma); it is left out",
+				 bad);
+		cm->codecs = strdup(v);
+	}
 	cm->opus_bitrate = conf ? (uint32_t)conf_get_int(conf, "audio",
 							 "opus_bitrate", 32000) :
 			   32000;
@@ -2499,6 +2512,7 @@ void call_mgr_free(struct call_mgr *cm)
 	}
 	for (size_t i = 0; i < cm->nacct; i++)
 		auth_free(cm->acct[i].auth);
+	free(cm->codecs);
 	free(cm);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <nettle/base64.h>
 
@@ -95,6 +96,9 @@ static const struct codec {
 
 #define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
 
+static size_t codec_list(const struct offer_local *l,
+			 const struct codec **out);
+
 int offer_range_parse(const char *s, uint16_t *min, uint16_t *max)
 {
 	unsigned long a, b;
@@ -170,6 +174,8 @@ int offer_build(struct buf *out, const struct offer_local *l)
 	struct sdp_media *m;
 	int err;
 
+	const struct codec *list[NCODECS];
+	size_t nc;
 	char kp[64];
 	bool srtp;
 
@@ -189,8 +195,9 @@ int offer_build(struct buf *out, const struct offer_local *l)
 		for (size_t i = 0; !err && i < NSUITES; i++)
 			err = sdp_crypto_add(m, (uint32_t)i + 1, suites[i], kp);
 	}
-	for (size_t i = 0; !err && i < NCODECS; i++) {
-		const struct codec *c = &codecs[i];
+	nc = codec_list(l, list);
+	for (size_t i = 0; !err && i < nc; i++) {
+		const struct codec *c = list[i];
 
 		err = sdp_format_add(m, c->static_pt >= 0 ? c->static_pt :
 				     OFFER_PT_OPUS, c->name, c->clock,
@@ -210,11 +217,81 @@ int offer_build(struct buf *out, const struct offer_local *l)
 	return err;
 }
 
-/* Is this offered format one of ours?  NULL when not. */
-static const struct codec *codec_of(const struct sdp_format *f)
+/* The next name of a codec list into name; false at its end. */
+static bool next_name(const char **sp, char *name, size_t sz)
+{
+	const char *s = *sp;
+	size_t n = 0;
+
+	while (*s == ',' || *s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return false;
+	while (*s && *s != ',' && *s != ' ' && *s != '\t') {
+		if (n + 1 < sz)
+			name[n++] = *s;
+		s++;
+	}
+	name[n] = '\0';
+	*sp = s;
+	return true;
+}
+
+static const struct codec *codec_named(const char *name)
 {
 	for (size_t i = 0; i < NCODECS; i++) {
-		const struct codec *c = &codecs[i];
+		if (!strcasecmp(codecs[i].name, name))
+			return &codecs[i];
+	}
+	return NULL;
+}
+
+bool offer_codecs_ok(const char *s, char *bad, size_t sz)
+{
+	char name[32];
+
+	while (s && next_name(&s, name, sizeof(name))) {
+		if (!codec_named(name)) {
+			snprintf(bad, sz, "%s", name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The codecs of l in order (at most NCODECS), the default list without. */
+static size_t codec_list(const struct offer_local *l,
+			 const struct codec **out)
+{
+	const char *s = l ? l->codecs : NULL;
+	char name[32];
+	size_t n = 0;
+
+	while (s && next_name(&s, name, sizeof(name))) {
+		const struct codec *c = codec_named(name);
+		bool dup = false;
+
+		for (size_t i = 0; c && i < n; i++)
+			dup = dup || out[i] == c;
+		if (c && !dup && n < NCODECS)
+			out[n++] = c;
+	}
+	if (!n) {
+		for (size_t i = 0; i < NCODECS; i++)
+			out[n++] = &codecs[i];
+	}
+	return n;
+}
+
+/* Is this offered format one of ours (and allowed by l)?  NULL when not. */
+static const struct codec *codec_of(const struct sdp_format *f,
+				    const struct offer_local *l)
+{
+	const struct codec *list[NCODECS];
+	size_t n = codec_list(l, list);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct codec *c = list[i];
 
 		if (f->has_rtpmap) {
 			if (pl_caseeq_str(&f->name, c->name) &&
@@ -332,7 +409,7 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 		}
 		for (size_t j = 0; !accepted && usable(om) && j < om->nfmts;
 		     j++) {
-			if (!pick && (c = codec_of(&om->fmts[j])))
+			if (!pick && (c = codec_of(&om->fmts[j], l)))
 				pick = &om->fmts[j];
 			if (!dtmf && is_dtmf(&om->fmts[j]))
 				dtmf = &om->fmts[j];
@@ -341,7 +418,7 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 			err = reject_stream(ans, om);
 			continue;
 		}
-		c = codec_of(pick);
+		c = codec_of(pick, l);
 		/* The offerer's payload type and rtpmap, our fmtp. */
 		err = sdp_media_add(ans, &m, "audio", l->port, om->proto);
 		if (err)
@@ -426,7 +503,7 @@ int offer_accept(struct offer_result *res, const char *in, size_t len,
 		}
 		/* The answerer's first format is the one it will send. */
 		for (size_t j = 0; err && j < m->nfmts; j++) {
-			c = codec_of(&m->fmts[j]);
+			c = codec_of(&m->fmts[j], l);
 			if (!c)
 				continue;
 			result_codec(res, c, &m->fmts[j]);

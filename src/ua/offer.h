@@ -38,6 +38,10 @@ struct offer_local {
 	 * clear and never leaves otherwise (RFC 4568 8.3). */
 	bool secure;
 	uint8_t key[OFFER_SRTP_KEY_LEN];  /* ours, random per call */
+	/* [audio] codecs: the codecs offered and taken, best first
+	 * ("opus, pcmu"; any case, commas or spaces); NULL or "": Opus,
+	 * PCMU, PCMA. */
+	const char *codecs;
 };
 
 /* The outcome of one offer/answer exchange, for the call and the screen. */
@@ -64,6 +68,10 @@ struct offer_result {
 int offer_range_parse(const char *s, uint16_t *min, uint16_t *max);
 /* A random even port in [min, max]. */
 uint16_t offer_port_pick(uint16_t min, uint16_t max);
+
+/* Does s name only codecs we have ("opus", "PCMU", "pcma"; commas or
+ * spaces between)?  The first unknown name goes to bad (at least 32). */
+bool offer_codecs_ok(const char *s, char *bad, size_t sz);
 
 /* The suites we offer and take, best first. */
 bool offer_srtp_suite_known(const char *suite);

@@ -454,6 +454,38 @@ static void test_srtp_accept(void **state)
 	assert_int_equal(offer_accept(&r, ans, strlen(ans), &l), EPROTO);
 }
 
+/* [audio] codecs: what is offered and taken, in that order. */
+static void test_codecs(void **state)
+{
+	struct offer_local l = local4;
+	struct offer_result r;
+	char bad[32];
+	struct buf b;
+
+	(void)state;
+	l.codecs = "PCMA, opus";
+	buf_init(&b, 1024);
+	assert_int_equal(offer_build(&b, &l), 0);
+	assert_non_null(strstr(b.data, "m=audio 20000 RTP/AVP 8 111 101\r\n"));
+	assert_null(strstr(b.data, "PCMU"));
+	buf_free(&b);
+	/* The offerer's order wins among what we allow (RFC 3264 6.1). */
+	l.codecs = "pcmu";
+	buf_init(&b, 1024);
+	assert_int_equal(offer_answer(&b, &r, baresip_offer,
+				      strlen(baresip_offer), &l), 0);
+	assert_string_equal(r.codec, "PCMU");
+	buf_free(&b);
+	l.codecs = "opus";
+	buf_init(&b, 1024);
+	assert_int_equal(offer_answer(&b, &r, g722_offer, strlen(g722_offer),
+				      &l), ENOTSUP);
+	buf_free(&b);
+	assert_true(offer_codecs_ok("opus pcmu,PCMA", bad, sizeof(bad)));
+	assert_false(offer_codecs_ok("opus, g729", bad, sizeof(bad)));
+	assert_string_equal(bad, "g729");
+}
+
 static void test_ports(void **state)
 {
 	uint16_t a, b;
@@ -487,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_srtp_offer),
 		cmocka_unit_test(test_srtp_answer),
 		cmocka_unit_test(test_srtp_accept),
+		cmocka_unit_test(test_codecs),
 		cmocka_unit_test(test_ports),
 	};
 
