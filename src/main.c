@@ -545,6 +545,18 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 
+	{
+		/* [general] log_level; -d wins. */
+		const char *lv = conf ? conf_get(conf, "general", "log_level") :
+				 NULL;
+
+		if (lv && !strcmp(lv, "debug"))
+			log_set_level(LOG_DEBUG);
+		else if (lv && !strcmp(lv, "warn"))
+			log_set_level(LOG_WARN);
+		else if (lv && !strcmp(lv, "error"))
+			log_set_level(LOG_ERROR);
+	}
 	if (o.debug)
 		log_set_level(LOG_DEBUG);
 	if (o.log_file || (conf && conf_get(conf, "general", "log_file"))) {
@@ -562,11 +574,15 @@ int main(int argc, char *argv[])
 	else if (err)
 		fprintf(stderr, _("siptty: cannot open the log file %s: %s\n"),
 			log_path, strerror(err));
-	if (o.events) {
-		err = events_open(o.events);
+	{
+		/* --events, else [general] events_file. */
+		const char *ev = o.events ? o.events : conf ?
+				 conf_get(conf, "general", "events_file") : NULL;
+
+		err = ev && *ev ? events_open(ev) : 0;
 		if (err) {
 			fprintf(stderr, _("siptty: cannot open the event log "
-					  "%s: %s\n"), o.events, strerror(err));
+					  "%s: %s\n"), ev, strerror(err));
 			conf_free(conf);
 			script_free(script);
 			return 1;
