@@ -68,6 +68,49 @@ void model_log(struct model *m, const char *line)
 		m->dirty = true;
 }
 
+static void trace_add(struct model *m, const char *line, size_t n)
+{
+	char *dst = m->trace[m->ntrace % MODEL_TRACE_LINES];
+
+	if (n >= MODEL_TRACE_LINE_MAX)
+		n = MODEL_TRACE_LINE_MAX - 1;
+	/* Control characters from the network never reach the screen. */
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (unsigned char)line[i] < 0x20 || line[i] == 0x7f ?
+			 '?' : line[i];
+	dst[n] = '\0';
+	m->ntrace++;
+}
+
+void model_trace(struct model *m, bool tx, const char *peer,
+		 const char *text)
+{
+	char head[MODEL_TRACE_LINE_MAX];
+	const char *p = text;
+
+	snprintf(head, sizeof(head), "%s %s", tx ? "-->" : "<--", peer);
+	trace_add(m, head, strlen(head));
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n)
+			trace_add(m, p, n);
+		p = nl ? nl + 1 : NULL;
+	}
+	if (m->show_trace)
+		m->dirty = true;
+}
+
+const char *model_trace_line(const struct model *m, size_t i)
+{
+	if (i >= m->ntrace || i >= MODEL_TRACE_LINES)
+		return NULL;
+	return m->trace[(m->ntrace - 1 - i) % MODEL_TRACE_LINES];
+}
+
 const char *model_log_line(const struct model *m, size_t i)
 {
 	if (i >= m->nlog || i >= MODEL_LOG_LINES)

@@ -10,6 +10,8 @@
 
 #define MODEL_LINE_MAX 512
 #define MODEL_LOG_LINES 200
+#define MODEL_TRACE_LINES 400
+#define MODEL_TRACE_LINE_MAX 160
 #define MODEL_MAX_ACCOUNTS 16
 #define PROMPT_MAX 256
 #define MODEL_MAX_CALLS 8
@@ -96,6 +98,10 @@ struct model {
 	bool quit_armed;       /* q was pressed once with a call up */
 	char log[MODEL_LOG_LINES][MODEL_LINE_MAX];
 	size_t nlog;           /* lines added so far; the ring keeps the last */
+	/* The SIP trace: the lines of the messages sent and received, secrets
+	 * already masked (ua/trace.h); a ring like the log's. */
+	char trace[MODEL_TRACE_LINES][MODEL_TRACE_LINE_MAX];
+	size_t ntrace;
 	bool show_log, show_trace, show_help;
 	/* The privacy of the next call, as the status bar shows it
 	 * ("user;id"; "" when the account has none), and whether the user
@@ -134,6 +140,12 @@ struct ui;
 void model_init(struct model *m, const struct conf *conf,
 		const char *headline, const char *hint);
 void model_log(struct model *m, const char *line);
+/* One traced message: a heading ("--> TLS 192.0.2.1:5061" or "<--")
+ * and its lines, each cut to the pane's width at most. */
+void model_trace(struct model *m, bool tx, const char *peer,
+		 const char *text);
+/* The most recent trace line i back (0 = newest), or NULL. */
+const char *model_trace_line(const struct model *m, size_t i);
 /* The most recent log line i back (0 = newest), or NULL. */
 const char *model_log_line(const struct model *m, size_t i);
 void model_status(struct model *m, bool err, const char *fmt, ...)

@@ -332,15 +332,32 @@ static void log_pane(const struct model *m, struct grid *g, int row,
 			       GRID_NORMAL);
 }
 
-static void trace_pane(struct grid *g, int row, int rows)
+/* The newest messages at the bottom; secrets come masked (ua/trace.c). */
+static void trace_pane(const struct model *m, struct grid *g, int row,
+		       int rows)
 {
+	int n;
+
 	if (rows < 1)
 		return;
 	pane_title(g, row, _("SIP trace"));
-	if (rows > 1)
-		(void)put_wrapped(g, row + 1, 1, g->w - 2, rows - 1,
-				  _("No SIP messages: this version does not "
-				    "send or receive any yet."), GRID_DIM);
+	row++;
+	rows--;
+	if (rows > 0 && !m->ntrace) {
+		(void)put_wrapped(g, row, 1, g->w - 2, rows,
+				  _("No SIP message sent or received yet."),
+				  GRID_DIM);
+		return;
+	}
+	for (n = 0; n < rows && model_trace_line(m, (size_t)n); n++)
+		;
+	for (int i = 0; i < n; i++) {
+		const char *l = model_trace_line(m, (size_t)(n - 1 - i));
+
+		(void)grid_put(g, row + i, 1, g->w - 1, l,
+			       !strncmp(l, "--> ", 4) || !strncmp(l, "<-- ", 4) ?
+			       GRID_TITLE : GRID_NORMAL);
+	}
 }
 
 /* A long message takes two lines rather than lose its advice. */
@@ -794,7 +811,7 @@ void render(const struct model *m, const struct keymap *km, struct grid *g,
 	}
 	calls_pane(m, km, g, row, calls);
 	row += calls;
-	trace_pane(g, row, trace);
+	trace_pane(m, g, row, trace);
 	row += trace;
 	log_pane(m, g, row, log);
 	if (m->view == VIEW_IDENTITY)

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "ua/call.h"
+#include "ua/trace.h"
 #include "ui/complete.h"
 #include "ui/contacts.h"
 #include "ui/files.h"
@@ -158,6 +159,9 @@ static void on_tui_resize(int w, int h, void *arg)
 	ui->model.dirty = true;
 }
 
+static void on_trace(bool tx, const char *peer, const char *text,
+		     void *arg);
+
 int ui_alloc(struct ui **up, struct loop *loop, const struct ui_params *p)
 {
 	struct ui *ui;
@@ -202,6 +206,7 @@ int ui_alloc(struct ui **up, struct loop *loop, const struct ui_params *p)
 		goto out;
 	loop_set_idle(loop, ui_idle, ui);
 	(void)events_subscribe(on_event, ui);
+	trace_set_handler(on_trace, ui);
 	/* A due timer makes the first pass end at once: the first draw. */
 	tmr_start(loop, &ui->clock, 0, clock_tick, ui);
  out:
@@ -217,6 +222,7 @@ void ui_free(struct ui *ui)
 {
 	if (!ui)
 		return;
+	trace_set_handler(NULL, NULL);
 	tmr_cancel(&ui->clock);
 	events_unsubscribe(on_event, ui);
 	if (ui->grid)
@@ -422,6 +428,14 @@ void ui_key(struct ui *ui, int key)
 int ui_command(struct ui *ui, const char *line)
 {
 	return cmd_dispatch_line(ui, line);
+}
+
+/* Every message the stack sends or receives, masked, for the s pane. */
+static void on_trace(bool tx, const char *peer, const char *text, void *arg)
+{
+	struct ui *ui = arg;
+
+	model_trace(&ui->model, tx, peer, text);
 }
 
 void ui_log(struct ui *ui, const char *line)

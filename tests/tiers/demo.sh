@@ -76,6 +76,16 @@ dm_run() {
 	else
 		bad "demo: no media-authorization token in $dm_tmp/siptty.log"
 	fi
+	# The SIP trace pane shows the messages (secrets masked: ua/trace.c).
+	(cd "$dm_tmp" && env XDG_CONFIG_HOME="$dm_tmp/config" XDG_RUNTIME_DIR="$dm_tmp/run" \
+		XDG_STATE_HOME="$dm_tmp/state" timeout -k 3 30 "$dm_siptty" --demo --headless --null-audio \
+		--script "$dm_dir/trace.script" --log "$dm_tmp/trace.log" \
+		< /dev/null > "$dm_tmp/trace.out" 2>&1)
+	if [ $? -eq 0 ]; then
+		ok "demo: the SIP trace pane (s) shows the messages sent and received"
+	else
+		bad "demo: the SIP trace pane (see $dm_tmp/trace.out)"
+	fi
 	# Nothing of the demo stays behind, and the real account was not used.
 	if [ -z "$(ls -d "$dm_tmp"/run/siptty-demo-* 2>/dev/null)" ] && ! grep -q '"account":"real"' "$dm_tmp/ev.json"; then
 		ok "demo: its certificates and keys are removed at exit; the real account is left alone"
@@ -83,7 +93,7 @@ dm_run() {
 		bad "demo: left $(ls -d "$dm_tmp"/run/siptty-demo-* 2>/dev/null) behind, or used the real account"
 	fi
 	# The demo's password is a secret like any other.
-	if grep -qi 'password = \|realpw' "$dm_tmp/siptty.log" "$dm_tmp/ev.json" "$dm_tmp/screen.txt" "$dm_tmp/stdout"; then
+	if grep -qi 'password = \|realpw' "$dm_tmp/siptty.log" "$dm_tmp/ev.json" "$dm_tmp/screen.txt" "$dm_tmp/stdout" "$dm_tmp/trace.out"; then
 		bad "demo: a password reached the log, events or screen"
 	else
 		ok "demo: no password in the log, events or screen"
