@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,12 +303,23 @@ static void on_signal(int fd, short revents, void *arg)
 	}
 }
 
+static pthread_t main_thread;
+
+/*
+ * The log pane and `error` events belong to the loop thread: a line
+ * logged on another thread (the media and device threads) goes to the
+ * log file only.
+ */
 static void on_log(enum log_level level, const char *line, void *arg)
 {
 	struct app *app = arg;
 
+	if (!pthread_equal(pthread_self(), main_thread))
+		return;
 	if (level >= LOG_INFO && app->ui)
 		ui_log(app->ui, line);
+	if (level >= LOG_ERROR)
+		(void)events_emit("error", json_pack("{s:s}", "message", line));
 }
 
 static void on_quit(void *arg)
@@ -414,6 +426,7 @@ static int run(const struct opts *o, const struct conf *conf,
 	if (err)
 		goto out;
 	ui_set_quit_handler(app.ui, on_quit, &app);
+	main_thread = pthread_self();
 	log_set_handler(on_log, &app);
 	if (script) {
 		err = script_start(script, app.loop, app.ui, on_script_done,

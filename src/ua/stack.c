@@ -12,11 +12,13 @@
 
 #include "core/buf.h"
 #include "core/conf.h"
+#include "core/events.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/rand.h"
 #include "sip/msg.h"
 #include "sip/resolve.h"
+#include "sip/tlsid.h"
 #include "ua/scrub.h"
 #include "ua/stack.h"
 #include "ua/trace.h"
@@ -607,11 +609,38 @@ static void on_rx(const struct sip_rx *rx, void *arg)
 	stack_recv(arg, rx);
 }
 
+/*
+ * A `tls` event for every TLS server check: verified for a domain, or
+ * refused and why (the identity check's reason, or the sentence).
+ */
+static void tls_event(struct sip_flow *flow, const struct sip_flow_event *ev)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const char *dom = sip_flow_tls_domain(flow);
+	char peer[64] = "";
+	bool ok = ev->type == SIP_FLOW_TLS_VERIFIED;
+
+	if (sip_flow_tp(flow) != SIP_TP_TLS || (!ok &&
+	    !(ev->type == SIP_FLOW_CLOSED && (ev->err == EACCES ||
+					      ev->err == EPROTO))))
+		return;
+	if (!sip_flow_raddr(flow, &ss, &sl))
+		(void)sip_sa_str((struct sockaddr *)&ss, peer, sizeof(peer));
+	(void)events_emit("tls", json_pack("{s:I, s:s, s:s, s:s, s:s}",
+		"flow", (json_int_t)sip_flow_id(flow), "peer", peer,
+		"domain", dom ? dom : "",
+		"state", ok ? "verified" : "failed",
+		"reason", ok ? "" : ev->tls ? tlsid_reason_str(ev->tls->reason) :
+			  ev->text ? ev->text : strerror(ev->err)));
+}
+
 static void on_flow(struct sip_flow *flow, const struct sip_flow_event *ev,
 		    void *arg)
 {
 	struct stack *st = arg;
 
+	tls_event(flow, ev);
 	if (ev->type == SIP_FLOW_CLOSED || ev->type == SIP_FLOW_ERROR)
 		log_info(STACK_LOG, "flow %llu: %s",
 			 (unsigned long long)sip_flow_id(flow),

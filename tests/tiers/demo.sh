@@ -29,6 +29,11 @@ dm_run() {
 	else
 		bad "demo: no verified TLS registration in $dm_tmp/ev.json"
 	fi
+	if grep -q '"type":"tls","flow":[0-9]*,"peer":"127.0.0.1:[0-9]*","domain":"localhost","state":"verified","reason":""' "$dm_tmp/ev.json"; then
+		ok "demo: a tls event says the server was verified for localhost"
+	else
+		bad "demo: no tls event for the verified server (see $dm_tmp/ev.json)"
+	fi
 	if grep -q 'recv from TLS .* SIP/2.0 401 Unauthorized .*WWW-Authenticate: Digest realm="siptty-demo"' "$dm_tmp/siptty.log" &&
 	   grep -q 'recv from TLS .* SIP/2.0 407 .*Proxy-Authenticate: Digest realm="siptty-demo"' "$dm_tmp/siptty.log"; then
 		ok "demo: the registrar challenged REGISTER (401) and INVITE (407) with digest"
