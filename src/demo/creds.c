@@ -13,8 +13,10 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
+#include "core/buf.h"
 #include "core/rand.h"
 #include "demo/creds.h"
+#include "ua/stir.h"
 
 #define DAY 86400
 
@@ -282,30 +284,6 @@ void demo_creds_free(struct demo_creds *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* base64url without padding (RFC 7515 2). */
-static size_t b64u(char *out, size_t sz, const unsigned char *in, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t k = n - i >= 3 ? 4 : n - i + 1;
-
-		if (i + 1 < n)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		for (size_t j = 0; j < k; j++) {
-			if (o + 1 >= sz)
-				return 0;
-			out[o++] = tab[(v >> (18 - 6 * j)) & 63];
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
 /* A 32-byte big-endian integer from a DER INTEGER's value. */
 static int fixed32(unsigned char *out, const gnutls_datum_t *v)
 {
@@ -327,8 +305,9 @@ int demo_passport(char *out, size_t sz, const struct demo_creds *c,
 		  const char *x5u, const char *orig_tn, const char *dest_tn,
 		  int64_t iat)
 {
-	char hdr[512], pay[512], hb[700], pb[700], sb[100], input[1500];
+	char hdr[512], pay[512];
 	unsigned char uuid[16], rs[64];
+	struct buf jws;
 	gnutls_datum_t data, sig = {NULL, 0}, r = {NULL, 0}, s = {NULL, 0};
 	int n, err;
 
@@ -352,30 +331,38 @@ int demo_passport(char *out, size_t sz, const struct demo_creds *c,
 		     uuid[14], uuid[15]);
 	if (n < 0 || (size_t)n >= sizeof(pay))
 		return E2BIG;
-	if (!b64u(hb, sizeof(hb), (unsigned char *)hdr, strlen(hdr)) ||
-	    !b64u(pb, sizeof(pb), (unsigned char *)pay, strlen(pay)))
+	/* b64u(header) "." b64u(payload) is what is signed. */
+	buf_init(&jws, sz);
+	(void)stir_b64u_encode(&jws, (const uint8_t *)hdr, strlen(hdr));
+	(void)buf_putc(&jws, '.');
+	(void)stir_b64u_encode(&jws, (const uint8_t *)pay, strlen(pay));
+	if (jws.err) {
+		buf_free(&jws);
 		return E2BIG;
-	n = snprintf(input, sizeof(input), "%s.%s", hb, pb);
-	if (n < 0 || (size_t)n >= sizeof(input))
-		return E2BIG;
-	data.data = (unsigned char *)input;
-	data.size = (unsigned)n;
-	if (gnutls_privkey_sign_data(c->stir_key, GNUTLS_DIG_SHA256, 0, &data,
-				     &sig) < 0)
-		return EIO;
-	err = gnutls_decode_rs_value(&sig, &r, &s) < 0 ? EIO : 0;
+	}
+	data.data = (unsigned char *)jws.data;
+	data.size = (unsigned)jws.len;
+	err = gnutls_privkey_sign_data(c->stir_key, GNUTLS_DIG_SHA256, 0,
+				       &data, &sig) < 0 ? EIO : 0;
+	if (!err && gnutls_decode_rs_value(&sig, &r, &s) < 0)
+		err = EIO;
 	if (!err)
 		err = fixed32(rs, &r);
 	if (!err)
 		err = fixed32(rs + 32, &s);
-	if (!err && !b64u(sb, sizeof(sb), rs, sizeof(rs)))
-		err = E2BIG;
+	if (!err) {
+		(void)buf_putc(&jws, '.');
+		(void)stir_b64u_encode(&jws, rs, sizeof(rs));
+		(void)buf_printf(&jws, ";info=<%s>;alg=ES256;ppt=shaken", x5u);
+		err = jws.err ? E2BIG : 0;
+	}
+	if (!err) {
+		n = snprintf(out, sz, "%s", jws.data);
+		err = n < 0 || (size_t)n >= sz ? E2BIG : 0;
+	}
 	gnutls_free(sig.data);
 	gnutls_free(r.data);
 	gnutls_free(s.data);
-	if (err)
-		return err;
-	n = snprintf(out, sz, "%s.%s;info=<%s>;alg=ES256;ppt=shaken", input,
-		     sb, x5u);
-	return n < 0 || (size_t)n >= sz ? E2BIG : 0;
+	buf_free(&jws);
+	return err;
 }

@@ -18,6 +18,7 @@
 #include <srtp2/srtp.h>
 
 #include "audio/media.h"
+#include "audio/rsvp.h"
 #include "core/buf.h"
 #include "core/conf.h"
 #include "core/log.h"
@@ -280,22 +281,18 @@ static int echo_open(struct demo *d)
 /* RSVP edge router: every PATH that carries our token is reserved     */
 /* ------------------------------------------------------------------ */
 
-static bool has_token(const unsigned char *p, size_t n, const char *hex)
+/* Does a PATH's POLICY_DATA carry our token?  The token is the element
+ * without its Length (SPECS 7.1): the element is Length, then the token. */
+static bool has_token(const struct rsvp_msg *m, const char *hex)
 {
-	unsigned char tok[128];
-	size_t tl = strlen(hex) / 2;
+	uint8_t tok[128];
+	size_t tl = 0;
 
-	if (tl > sizeof(tok) || tl > n)
+	if (rsvp_hex_decode(hex, strlen(hex), tok, sizeof(tok), &tl))
 		return false;
-	for (size_t i = 0; i < tl; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return false;
-		tok[i] = (unsigned char)v;
-	}
-	for (size_t i = 0; i + tl <= n; i++) {
-		if (!memcmp(p + i, tok, tl))
+	for (size_t i = 0; i < m->npolicy && i < RSVP_MAX_POLICY; i++) {
+		if (m->policylen[i] >= tl + 2 &&
+		    !memcmp(m->policy[i] + 2, tok, tl))
 			return true;
 	}
 	return false;
@@ -309,7 +306,7 @@ static bool has_token(const unsigned char *p, size_t n, const char *hex)
 static void on_rsvp(int fd, short revents, void *arg)
 {
 	struct demo *d = arg;
-	unsigned char in[2048], out[512];
+	uint8_t in[2048], out[512];
 
 	(void)revents;
 	for (int i = 0; i < ECHO_BURST; i++) {
@@ -317,24 +314,25 @@ static void on_rsvp(int fd, short revents, void *arg)
 		socklen_t flen = sizeof(from);
 		ssize_t n = recvfrom(fd, in, sizeof(in), 0,
 				     (struct sockaddr *)&from, &flen);
+		struct rsvp_msg m;
 		size_t o = 8, off = 8, len;
 		bool ok;
+		uint16_t sum;
 
 		if (n < 0)
 			return;
-		if (n < 8 || (in[0] >> 4) != 1 || in[1] != 1)
+		if (rsvp_parse(&m, in, (size_t)n) || m.type != 1)
 			continue;
-		ok = has_token(in + 8, (size_t)n - 8, d->token);
+		ok = has_token(&m, d->token);
 		memset(out, 0, sizeof(out));
 		out[0] = 0x10;
 		out[1] = ok ? 2 : 3;
 		out[4] = 64;
-		/* Copy the SESSION object (class 1). */
+		/* Copy the SESSION object (class 1); rsvp_parse checked the
+		 * object lengths. */
 		while (off + 4 <= (size_t)n) {
 			size_t ol = (size_t)in[off] << 8 | in[off + 1];
 
-			if (ol < 4 || off + ol > (size_t)n)
-				break;
 			if (in[off + 2] == 1 && o + ol <= sizeof(out)) {
 				memcpy(out + o, in + off, ol);
 				o += ol;
@@ -344,26 +342,18 @@ static void on_rsvp(int fd, short revents, void *arg)
 		if (!ok && o + 12 <= sizeof(out)) {
 			/* ERROR_SPEC (class 6, C-Type 1): node 127.0.0.1,
 			 * flags 0, code 2, value 0. */
-			static const unsigned char es[12] = {0, 12, 6, 1, 127, 0, 0, 1,
-							     0, 2, 0, 0};
+			static const uint8_t es[12] = {0, 12, 6, 1, 127, 0, 0, 1,
+						       0, 2, 0, 0};
 
 			memcpy(out + o, es, sizeof(es));
 			o += sizeof(es);
 		}
 		len = o;
-		out[6] = (unsigned char)(len >> 8);
-		out[7] = (unsigned char)len;
-		{
-			uint32_t sum = 0;
-
-			for (size_t k = 0; k + 1 < len; k += 2)
-				sum += (uint32_t)out[k] << 8 | out[k + 1];
-			while (sum >> 16)
-				sum = (sum & 0xffff) + (sum >> 16);
-			sum = ~sum & 0xffff;
-			out[2] = (unsigned char)(sum >> 8);
-			out[3] = (unsigned char)sum;
-		}
+		out[6] = (uint8_t)(len >> 8);
+		out[7] = (uint8_t)len;
+		sum = rsvp_checksum(out, len);
+		out[2] = (uint8_t)(sum >> 8);
+		out[3] = (uint8_t)sum;
 		(void)sendto(fd, out, len, 0, (struct sockaddr *)&from, flen);
 		log_info(DEMO_LOG, "RSVP PATH %s", ok ? "reserved" :
 			 "refused: no valid token");

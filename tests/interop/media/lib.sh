@@ -352,26 +352,33 @@ md_case() {
 	[ -z "$md_err" ]
 }
 
-# md_siptty_alice: the siptty side of md_case.
-md_siptty_alice() {
+# md_alice_conf FILE KAMPORT [CODECS]: siptty's account alice over TLS
+# through the Kamailio on KAMPORT (TLS on KAMPORT + 1), SRTP as
+# $md_srtp_want asks; [audio] codecs when given.
+md_alice_conf() {
 	printf '%s\n' alicepw > "$io_dir/alice.pw"
 	chmod 600 "$io_dir/alice.pw"
 	case $md_srtp_want in
 	on) md_ys=mandatory ;;
 	*) md_ys=off ;;
 	esac
-	cat > "$md_cd/alice.conf" <<-EOC
+	cat > "$1" <<-EOC
 	[account alice]
 	aor = sips:alice@localhost
-	registrar = sips:localhost:$((md_kp + 1))
+	registrar = sips:localhost:$(($2 + 1))
 	password_file = $io_dir/alice.pw
 	expires = 120
 	srtp = $md_ys
 	[tls]
 	ca_file = $io_dir/certs/ca.pem
-	[audio]
-	codecs = $md_codec
 	EOC
+	[ -n "${3:-}" ] && printf '[audio]\ncodecs = %s\n' "$3" >> "$1"
+	return 0
+}
+
+# md_siptty_alice: the siptty side of md_case.
+md_siptty_alice() {
+	md_alice_conf "$md_cd/alice.conf" "$md_kp" "$md_codec"
 	cat > "$md_cd/alice.script" <<-'EOS'
 	# media tier: dial bob, talk, send 5 and #, hang up
 	wait reg state=registered 10

@@ -246,22 +246,7 @@ md_lp_ms() { awk -v l="$1" -v s="$2" 'BEGIN { printf "%.0f", l + s * 1000 }'; }
 # md_lp_siptty: the siptty side of md_lp_case (alice): dials dave, talks
 # 8 s, sends 5 and # a second apart, talks 3 s more, hangs up.
 md_lp_siptty() {
-	printf '%s\n' alicepw > "$io_dir/alice.pw"
-	chmod 600 "$io_dir/alice.pw"
-	case $md_srtp_want in
-	on) md_ys=mandatory ;;
-	*) md_ys=off ;;
-	esac
-	cat > "$md_cd/alice.conf" <<-EOC
-	[account alice]
-	aor = sips:alice@localhost
-	registrar = sips:localhost:$((md_lpk + 1))
-	password_file = $io_dir/alice.pw
-	expires = 120
-	srtp = $md_ys
-	[tls]
-	ca_file = $io_dir/certs/ca.pem
-	EOC
+	md_alice_conf "$md_cd/alice.conf" "$md_lpk"
 	cat > "$md_cd/alice.script" <<-'EOS'
 	# media tier, linphonec case: dial dave, talk, send 5 and #, hang up
 	wait reg state=registered 10
@@ -279,13 +264,9 @@ md_lp_siptty() {
 	wait call state=ended 10
 	sleep 0.3
 	EOS
-	# Not io_siptty: it adds --null-audio, which turns the WAV device off.
-	# shellcheck disable=SC2046
-	env $(io_env) timeout -k 3 45 "$top_builddir/src/siptty" --headless -d \
-		-c "$md_cd/alice.conf" --script "$md_cd/alice.script" \
-		--events "$io_dir/$md_n-alice.events" --log "$io_dir/logs/$md_n-alice.log" \
-		--audio-in "$md_wa" --audio-out "$md_fa" \
-		< /dev/null > "$io_dir/logs/$md_n-alice.out" 2>&1
+	# io_siptty's --null-audio leaves the WAV files in use.
+	io_siptty 45 "$md_n-alice" "$md_cd/alice.conf" "$md_cd/alice.script" \
+		--audio-in "$md_wa" --audio-out "$md_fa"
 }
 
 # md_lp_codec_case NAME CODEC SRTP: one siptty -> linphonec call; the
