@@ -22,12 +22,18 @@
 #include "core/log.h"
 
 #define MDEV_MAX_FRAME 4800      /* 100 ms at 48 kHz */
+/* A paced device moves 5 ms at a time, as a sound card with a short
+ * period does: the media thread hands it a frame just before it is
+ * needed instead of a whole frame ahead. */
+#define MDEV_BLOCK_MS 5
 
 struct mdev {
 	enum media_driver driver;
 	uint32_t rate;
 	uint32_t frame;             /* samples per ptime at rate */
 	uint32_t ptime_ms;
+	uint32_t block_ms;          /* a paced device's period */
+	uint32_t block;             /* samples per period */
 	struct ring cap, play;
 	/* PortAudio */
 	PaStream *pa;
@@ -40,6 +46,10 @@ struct mdev {
 	bool in_eof;
 	struct rsmp in_rs;          /* file rate -> rate */
 	_Atomic int64_t tick_ns;    /* when the paced thread last ticked */
+	/* periods the card played (partly) as silence for want of audio,
+	 * once audio had come: a late media thread, a starved decoder */
+	atomic_uint underruns;
+	bool played;
 };
 
 static pthread_mutex_t pa_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -117,6 +127,9 @@ void mdev_pa_release(void)
 
 uint32_t mdev_rate(const struct mdev *d) { return d->rate; }
 int64_t mdev_tick_ns(struct mdev *d) { return atomic_load(&d->tick_ns); }
+uint32_t mdev_period_ms(const struct mdev *d) { return d->block_ms; }
+unsigned mdev_underruns(struct mdev *d) { return atomic_load(&d->underruns); }
+uint32_t mdev_period(const struct mdev *d) { return d->block; }
 enum media_driver mdev_driver(const struct mdev *d) { return d->driver; }
 struct ring *mdev_capture(struct mdev *d) { return &d->cap; }
 struct ring *mdev_playback(struct mdev *d) { return &d->play; }
@@ -222,8 +235,8 @@ static void mdev_in_read(struct mdev *d, int16_t *pcm)
 	sf_count_t want, got, i;
 	unsigned c;
 
-	while (d->in && !d->in_eof && d->in_rs.n < d->frame) {
-		want = (sf_count_t)d->in_rs.in_rate * d->ptime_ms / 1000;
+	while (d->in && !d->in_eof && d->in_rs.n < d->block) {
+		want = (sf_count_t)d->in_rs.in_rate * d->block_ms / 1000;
 		if (want > MDEV_MAX_FRAME)
 			want = MDEV_MAX_FRAME;
 		if ((sf_count_t)d->in_ch * want > (sf_count_t)(sizeof(raw) /
@@ -244,11 +257,11 @@ static void mdev_in_read(struct mdev *d, int16_t *pcm)
 		}
 		rsmp_push(&d->in_rs, mono, (size_t)got);
 	}
-	if (!rsmp_pop(&d->in_rs, pcm, d->frame)) {
+	if (!rsmp_pop(&d->in_rs, pcm, d->block)) {
 		/* the tail of the file, then silence */
 		size_t n = d->in_rs.n;
 
-		memset(pcm, 0, d->frame * sizeof(*pcm));
+		memset(pcm, 0, d->block * sizeof(*pcm));
 		if (n)
 			(void)rsmp_pop(&d->in_rs, pcm, n);
 	}
@@ -273,7 +286,7 @@ static void *mdev_thread(void *arg)
 	mdev_rt_thread();
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!atomic_load(&d->stop)) {
-		next.tv_nsec += (long)d->ptime_ms * 1000000L;
+		next.tv_nsec += (long)d->block_ms * 1000000L;
 		while (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
 			next.tv_sec++;
@@ -286,13 +299,18 @@ static void *mdev_thread(void *arg)
 		if (d->in)
 			mdev_in_read(d, pcm);
 		else
-			memset(pcm, 0, d->frame * sizeof(*pcm));
-		(void)ring_write(&d->cap, pcm, d->frame);
+			memset(pcm, 0, d->block * sizeof(*pcm));
+		(void)ring_write(&d->cap, pcm, d->block);
 		atomic_store(&d->tick_ns, (int64_t)next.tv_sec * 1000000000LL +
 			     next.tv_nsec);
-		got = ring_read(&d->play, pcm, d->frame);
-		if (got < d->frame)
-			memset(pcm + got, 0, (d->frame - got) * sizeof(*pcm));
+		got = ring_read(&d->play, pcm, d->block);
+		if (got)
+			d->played = true;
+		if (got < d->block) {
+			if (d->played)
+				atomic_fetch_add(&d->underruns, 1);
+			memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
+		}
 		/* no sf_write_sync() here: it is an fsync(), which can block
 		 * a paced thread for tens of ms on a busy disk, and the ticks
 		 * that follow then take two frames at once from a ring the
@@ -300,7 +318,7 @@ static void *mdev_thread(void *arg)
 		 * shifted).  The header is rewritten with every write (see
 		 * mdev_wav_open), so a killed process still leaves a WAV. */
 		if (d->out)
-			(void)sf_writef_short(d->out, pcm, d->frame);
+			(void)sf_writef_short(d->out, pcm, d->block);
 	}
 	return NULL;
 }
@@ -364,6 +382,7 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 	d->rate = cfg->rate ? cfg->rate : 8000;
 	atomic_init(&d->stop, false);
 	atomic_init(&d->tick_ns, 0);
+	atomic_init(&d->underruns, 0);
 	reason[0] = '\0';
 	if (d->driver == MEDIA_DRV_PORTAUDIO &&
 	    mdev_pa_open(d, cfg, reason, reasonsz)) {
@@ -376,6 +395,17 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 	if (d->frame > MDEV_MAX_FRAME) {
 		err = EINVAL;
 		goto out;
+	}
+	/* a sound card's callback comes with what it likes: a frame is the
+	 * unit there; a paced device ticks every 5 ms when the rate allows
+	 * whole samples (8, 16, 48 kHz all do) */
+	d->block_ms = d->ptime_ms;
+	d->block = d->frame;
+	if (d->driver != MEDIA_DRV_PORTAUDIO &&
+	    d->rate * MDEV_BLOCK_MS % 1000 == 0 &&
+	    d->ptime_ms % MDEV_BLOCK_MS == 0) {
+		d->block_ms = MDEV_BLOCK_MS;
+		d->block = d->rate * MDEV_BLOCK_MS / 1000;
 	}
 	/* a quarter second each way: far more than the media thread lets
 	 * build up, so a full ring only means that side stalled */

@@ -19,6 +19,19 @@
  * re-buffers: */
 #define JBUF_WINDOW 25
 #define JBUF_UNDERRUN_STOP 5
+/* With no jitter measured the buffer holds no cushion: a packet plays at
+ * the first tick after it came.  A frame concealed (a packet lost, or
+ * one that came just too late for its tick) brings one frame of cushion
+ * back for this many frames (10 s at 20 ms): the next packet, which
+ * carries the lost one's in-band FEC, is then here in time, and a
+ * sender whose packets arrive right at the tick does not make the
+ * buffer conceal and drop frames by turns. */
+#define JBUF_CUSHION_HOLD 500
+/* Playout starts when the first packet has waited this long plus twice
+ * the jitter: frames are then taken a few ms after their packets come,
+ * not right at the moment they come, where a packet a little late
+ * costs a concealed frame and a frame of delay. */
+#define JBUF_START_MARGIN_MS 5.0
 
 void jbuf_init(struct jbuf *jb, uint32_t clock, uint32_t ptime_ms,
 	       uint32_t min_ms, uint32_t max_ms)
@@ -32,8 +45,6 @@ void jbuf_init(struct jbuf *jb, uint32_t clock, uint32_t ptime_ms,
 	jb->max_ms = max_ms;
 	jb->target_ms = min_ms;
 	jb->tf = (min_ms + jb->ptime_ms / 2) / jb->ptime_ms;
-	if (!jb->tf)
-		jb->tf = 1;
 	jb->win_min = UINT32_MAX;
 }
 
@@ -57,13 +68,20 @@ void jbuf_reset(struct jbuf *jb)
 	jb->peak_ms = 0;
 	jb->target_ms = jb->min_ms;
 	jb->tf = (jb->min_ms + jb->ptime_ms / 2) / jb->ptime_ms;
-	if (!jb->tf)
-		jb->tf = 1;
+	jb->cushion_hold = 0;
+}
+
+/* Frames of cushion beyond the one playing, at the least. */
+static uint32_t jbuf_floor_frames(const struct jbuf *jb)
+{
+	return jb->cushion_hold ? 1 : 0;
 }
 
 static uint32_t jbuf_target_frames(const struct jbuf *jb)
 {
-	return jb->tf ? jb->tf : 1;
+	uint32_t fl = jbuf_floor_frames(jb);
+
+	return jb->tf > fl ? jb->tf : fl;
 }
 
 /* The target in frames moves only when the target in ms is a quarter
@@ -79,8 +97,8 @@ static void jbuf_update_target(struct jbuf *jb)
 	f = t / jb->ptime_ms;
 	if (f > jb->tf + 0.75)
 		jb->tf = (uint32_t)(f + 0.5);
-	else if (jb->tf > 1 && f < jb->tf - 0.75)
-		jb->tf = (uint32_t)(f + 0.5) ? (uint32_t)(f + 0.5) : 1;
+	else if (jb->tf > 0 && f < jb->tf - 0.75)
+		jb->tf = (uint32_t)(f + 0.5);
 }
 
 static void jbuf_measure(struct jbuf *jb, uint32_t ts, double arrival_ms)
@@ -161,6 +179,7 @@ static int jbuf_put_x(struct jbuf *jb, uint16_t seq, uint32_t ts,
 	s->skip = skip;
 	s->seq = ext;
 	s->ts = ts;
+	s->arrival_ms = arrival_ms;
 	s->len = skip ? 0 : len;
 	if (s->len)
 		memcpy(s->data, p, len);
@@ -235,17 +254,39 @@ const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb)
 
 enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
 {
+	return jbuf_get_at(jb, -1, out);
+}
+
+/* Has the packet to play first waited long enough (see
+ * JBUF_START_MARGIN_MS)?  Without a clock (now_ms < 0) it has. */
+static bool jbuf_ripe(const struct jbuf *jb, double now_ms)
+{
+	const struct jbuf_slot *s = jbuf_peek_next(jb);
+	double m = JBUF_START_MARGIN_MS + 2.0 * jb->peak_ms;
+
+	if (now_ms < 0 || !s)
+		return true;
+	if (m > jb->ptime_ms)
+		m = jb->ptime_ms;
+	return now_ms - s->arrival_ms >= m;
+}
+
+enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
+			  const struct jbuf_slot **out)
+{
 	struct jbuf_slot *s;
 	uint32_t tf = jbuf_target_frames(jb), held;
 
 	*out = NULL;
+	if (jb->cushion_hold)
+		jb->cushion_hold--;
 	if (!jb->have_seq)
 		return JBUF_EMPTY;
 	jbuf_pass_skips(jb);
 	held = jbuf_held(jb);
 	if (!jb->started) {
 		/* the frame to play now plus tf frames of cushion */
-		if (held < tf + 1)
+		if (held < tf + 1 || !jbuf_ripe(jb, now_ms))
 			return JBUF_EMPTY;
 		jb->started = true;
 		jb->underruns = 0;
@@ -287,6 +328,7 @@ enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
 		jb->next++;
 		jb->concealed++;
 		jb->underruns = 0;
+		jb->cushion_hold = JBUF_CUSHION_HOLD;
 		return JBUF_LOST;
 	}
 	/* Empty: the packet is late.  Hold the position (the delay grows by a
@@ -298,5 +340,6 @@ enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out)
 		return JBUF_EMPTY;
 	}
 	jb->concealed++;
+	jb->cushion_hold = JBUF_CUSHION_HOLD;
 	return JBUF_LOST;
 }

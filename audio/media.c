@@ -231,7 +231,7 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 	/* 40 ms: a packet up to two frames late on a loaded machine plays
 	 * on time; at 20 ms each one a frame late moved the delay (and what
 	 * the far end hears) by 20 ms.  The echo round trip stays ~110 ms. */
-	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 40);
+	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 20);
 	me->jmax = (uint32_t)conf_get_int(conf, "audio", "jitter_max_ms", 200);
 	if (me->jmax < me->jmin)
 		me->jmax = me->jmin;
@@ -762,6 +762,7 @@ static void media_snapshot(struct media_session *ms)
 	s.rtt_ms = ms->rtt_ms;
 	s.jb_ms = jbuf_delay_ms(&ms->jb);
 	s.concealed_ms = ms->jb.concealed * ms->jb.ptime_ms;
+	s.underruns = ms->dev ? mdev_underruns(ms->dev) : 0;
 	s.srtp_failed = atomic_load(&ms->srtp_fail);
 	pthread_mutex_lock(&ms->lock);
 	ms->snap = s;
@@ -776,13 +777,15 @@ static void media_stats_event(struct media_session *ms)
 	s = ms->snap;
 	pthread_mutex_unlock(&ms->lock);
 	media_emit(ms->me, "stats", json_pack(
-		"{s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I}",
+		"{s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:I}",
 		"call", (json_int_t)ms->p.call_id,
 		"tx_packets", (json_int_t)s.tx_packets,
 		"rx_packets", (json_int_t)s.rx_packets,
 		"rx_lost", (json_int_t)s.rx_lost,
 		"loss_pct", s.loss_pct, "jitter_ms", s.jitter_ms,
-		"rtt_ms", s.rtt_ms, "jb_ms", (json_int_t)s.jb_ms));
+		"rtt_ms", s.rtt_ms, "jb_ms", (json_int_t)s.jb_ms,
+		"concealed_ms", (json_int_t)s.concealed_ms,
+		"underruns", (json_int_t)s.underruns));
 }
 
 /* ---- the media thread ---- */
@@ -871,12 +874,14 @@ next:
 	ms->tx_ts += ms->frame;
 }
 
-static void media_play_frame(struct media_session *ms, int16_t *pcm)
+/* One frame of playout into pcm; false (pcm untouched) while playout
+ * has not started: nothing to play yet. */
+static bool media_play_frame(struct media_session *ms, int16_t *pcm)
 {
 	const struct jbuf_slot *s, *nx;
 	enum jbuf_res r;
 
-	r = jbuf_get(&ms->jb, &s);
+	r = jbuf_get_at(&ms->jb, media_now_ms(), &s);
 	if (r == JBUF_PACKET) {
 		(void)codec_decode(ms->codec, s->data, s->len, false, pcm);
 	} else if (r == JBUF_LOST) {
@@ -887,8 +892,9 @@ static void media_play_frame(struct media_session *ms, int16_t *pcm)
 		else
 			(void)codec_decode(ms->codec, NULL, 0, false, pcm);
 	} else {
-		memset(pcm, 0, ms->frame * sizeof(*pcm));
+		return false;
 	}
+	return true;
 }
 
 static void media_tick(struct media_session *ms)
@@ -919,18 +925,34 @@ static void media_tick(struct media_session *ms)
 		media_send_frame(ms, pcm);
 	}
 	/* receive -> playout -> decode -> the card.  A paced device takes
-	 * its frame half a frame after this tick; two frames queued leave a
-	 * whole frame of slack for a late tick (half a frame was too little
-	 * on a loaded machine: the device then padded a frame with zeros
-	 * and the rest of the call was that much later); a sound card's
-	 * callback comes when it likes: two frames too. */
-	want = dframe * 2;
+	 * a period (5 ms) a period after this tick, which comes just after
+	 * its last one: three periods queued before decoding more leave
+	 * two periods of slack for a late tick (one was too little on a
+	 * loaded machine), and a frame decoded waits 10 to 15 ms, not a
+	 * frame or two.  A sound card's callback comes when it likes: two
+	 * frames there. */
+	want = mdev_driver(ms->dev) == MEDIA_DRV_PORTAUDIO ? dframe * 2 :
+		(size_t)mdev_period(ms->dev) * 3;
 	for (n = 0; n < 8 && ring_avail(play) < want; n++) {
 		size_t need = want - ring_avail(play);
 
 		if (ms->play_rs.n < need) {
-			media_play_frame(ms, pcm);
-			rsmp_push(&ms->play_rs, pcm, ms->frame);
+			if (media_play_frame(ms, pcm)) {
+				rsmp_push(&ms->play_rs, pcm, ms->frame);
+			} else if (!ms->play_rs.n) {
+				/* Nothing to play yet: only the silence the
+				 * card needs now, not a frame of it, so the
+				 * first frame is decoded as soon as its
+				 * packet is here and the frames after it are
+				 * taken at that phase: a cadence set by
+				 * frames of silence would leave a packet that
+				 * comes just after its tick a frame late. */
+				if (need > MEDIA_MAX_FRAME)
+					need = MEDIA_MAX_FRAME;
+				memset(raw, 0, need * sizeof(*raw));
+				(void)ring_write(play, raw, need);
+				break;
+			}
 		}
 		if (need > ms->play_rs.n)
 			need = ms->play_rs.n;
@@ -972,19 +994,21 @@ static int64_t ts_diff_ns(const struct timespec *a, const struct timespec *b)
 		(a->tv_nsec - b->tv_nsec);
 }
 
-/* Tick half a frame after a paced device's tick: the frame it captured
- * is ready and the one it plays next is queued in time, with no burst of
- * two packets when the two clocks' phases cross. */
+/* Tick a millisecond after a paced device's tick: the frame it captured
+ * is ready at once, and the two clocks' phases never cross (no burst of
+ * two packets, no period played before its frame was decoded). */
+#define MEDIA_PHASE_NS 1000000LL
+
 static void media_phase(struct media_session *ms, struct timespec *next,
-			uint32_t ptime)
+			uint32_t period)
 {
 	int64_t dev = mdev_tick_ns(ms->dev), nx, per, want;
 
 	if (!dev)
 		return;
-	per = (int64_t)ptime * 1000000LL;
+	per = (int64_t)period * 1000000LL;
 	nx = (int64_t)next->tv_sec * 1000000000LL + next->tv_nsec;
-	want = dev + per / 2;
+	want = dev + MEDIA_PHASE_NS;
 	want += ((nx - want) / per) * per;
 	while (want < nx - per / 2)
 		want += per;
@@ -999,7 +1023,7 @@ static void *media_thread(void *arg)
 	struct media_session *ms = arg;
 	struct pollfd pf[3];
 	struct timespec next, now, rel;
-	uint32_t ptime = ms->frame * 1000 / ms->p.clock;
+	uint32_t period = mdev_period_ms(ms->dev);
 	int64_t d;
 	uint64_t v;
 
@@ -1009,7 +1033,7 @@ static void *media_thread(void *arg)
 	pf[2].fd = ms->evfd;
 	pf[0].events = pf[1].events = pf[2].events = POLLIN;
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	ts_add_ms(&next, ptime);
+	ts_add_ms(&next, period);
 	while (!atomic_load(&ms->stop)) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		d = ts_diff_ns(&next, &now);
@@ -1025,12 +1049,12 @@ static void *media_thread(void *arg)
 			}
 			continue;
 		}
-		if (d < -(int64_t)ptime * 5 * 1000000LL) {
+		if (d < -(int64_t)period * 5 * 1000000LL) {
 			/* stalled (suspend, debugger): resynchronise */
 			next = now;
 		}
-		ts_add_ms(&next, ptime);
-		media_phase(ms, &next, ptime);
+		ts_add_ms(&next, period);
+		media_phase(ms, &next, period);
 		media_rx(ms);
 		media_tick(ms);
 		media_snapshot(ms);

@@ -79,6 +79,7 @@ struct media_stats {
 	double rtt_ms;            /* from RTCP SR/RR, -1 unknown */
 	uint32_t jb_ms;           /* the jitter buffer's current delay */
 	uint32_t concealed_ms;    /* audio made up by PLC/FEC */
+	uint32_t underruns;       /* device periods played short of audio */
 	uint32_t srtp_failed;     /* packets dropped: SRTP/SRTCP check failed */
 };
 
@@ -115,7 +116,8 @@ void media_session_free(struct media_session *ms);
  *  "recv":bool,"raddr":"ip:port"}  ... "fallback":"null","reason":".."
  * {"type":"dtmf","call":N,"dir":"in|out","digit":"5","duration_ms":N}
  * {"type":"stats","call":N,"tx_packets":N,"rx_packets":N,"rx_lost":N,
- *  "loss_pct":F,"jitter_ms":F,"rtt_ms":F,"jb_ms":N}  every 5 s and at stop
+ *  "loss_pct":F,"jitter_ms":F,"rtt_ms":F,"jb_ms":N,
+ *  "concealed_ms":N,"underruns":N}  every 5 s and at stop
  */
 
 #endif

@@ -46,6 +46,7 @@ struct jbuf_slot {
 	bool skip;                 /* not audio (DTMF event): no playout time */
 	uint32_t seq;              /* extended sequence number */
 	uint32_t ts;
+	double arrival_ms;
 	size_t len;
 	uint8_t data[JBUF_MAX_PAYLOAD];
 };
@@ -68,6 +69,7 @@ struct jbuf {
 	double peak_ms;
 	uint32_t target_ms;
 	uint32_t tf;               /* target in frames, with hysteresis */
+	unsigned cushion_hold;     /* frames left with a cushion of one */
 	uint32_t win_min;          /* fewest frames held in this window */
 	unsigned win_n;            /* frames played in this window */
 	unsigned underruns;        /* consecutive frames with nothing */
@@ -95,6 +97,10 @@ int jbuf_skip(struct jbuf *jb, uint16_t seq, double arrival_ms);
 /* Called once per frame of playout.  The slot stays valid until the
  * next jbuf call. */
 enum jbuf_res jbuf_get(struct jbuf *jb, const struct jbuf_slot **out);
+/* The same, at now_ms on the clock of jbuf_put's arrival_ms: playout
+ * then starts only when the first packet has waited a little. */
+enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
+			  const struct jbuf_slot **out);
 /* The packet that will play next, if it is here (for FEC), or NULL. */
 const struct jbuf_slot *jbuf_peek_next(const struct jbuf *jb);
 /* The delay now held: audio frames buffered (holes included, non-audio
@@ -119,9 +125,15 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 	      size_t reasonsz);
 void mdev_close(struct mdev *d);
 uint32_t mdev_rate(const struct mdev *d);
-/* CLOCK_MONOTONIC ns of a paced device's last frame, 0 for a sound card:
- * the media thread ticks half a frame after it. */
+/* CLOCK_MONOTONIC ns of a paced device's last period, 0 for a sound
+ * card: the media thread ticks just after it. */
 int64_t mdev_tick_ns(struct mdev *d);
+/* A paced device's period (5 ms) in ms and in samples at its rate; a
+ * sound card's: ptime and a frame. */
+uint32_t mdev_period_ms(const struct mdev *d);
+uint32_t mdev_period(const struct mdev *d);
+/* Periods a paced device played short of audio once audio had come. */
+unsigned mdev_underruns(struct mdev *d);
 enum media_driver mdev_driver(const struct mdev *d);
 struct ring *mdev_capture(struct mdev *d);
 struct ring *mdev_playback(struct mdev *d);
