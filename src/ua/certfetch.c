@@ -113,6 +113,14 @@ void certfetch_set_library(const char *soname)
 	curl_soname_test = soname;
 }
 
+static void dl_why(char *why, size_t size)
+{
+	const char *e = dlerror();
+
+	/* Copied: the next dl call may free it. */
+	snprintf(why, size, "%s", e ? e : "unknown dlopen error");
+}
+
 static int curl_sym(void *h, const char *name, void *fp, size_t size)
 {
 	void *p = dlsym(h, name);
@@ -139,8 +147,8 @@ static int curl_load(char *msg, size_t msgsz)
 	for (size_t i = 0; names[i] && !h; i++) {
 		name = names[i];
 		h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
-		if (!h && i == 0)  /* copied: the next dl call may free it */
-			snprintf(why, sizeof(why), "%s", dlerror());
+		if (!h && i == 0)
+			dl_why(why, sizeof(why));
 	}
 	if (!h) {
 		name = names[0];
@@ -153,7 +161,7 @@ static int curl_load(char *msg, size_t msgsz)
 	    LOAD(multi_socket_action) || LOAD(multi_assign) || LOAD(easy_init) ||
 	    LOAD(easy_setopt) || LOAD(easy_cleanup) || LOAD(easy_getinfo) ||
 	    LOAD(easy_strerror)) {
-		snprintf(why, sizeof(why), "%s", dlerror());
+		dl_why(why, sizeof(why));
 		goto fail_close;
 	}
 #undef LOAD
