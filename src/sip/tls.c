@@ -23,12 +23,12 @@ int tls_creds_load(struct sip_transport *tp, const struct sip_transport_conf *co
 		tp->cred = NULL;
 		return ENOMEM;
 	}
-	if (!conf->no_system_ca) {
-		/* A machine without a CA bundle can still trust ca_file. */
-		r = gnutls_certificate_set_x509_system_trust(tp->cred);
-		if (r < 0)
-			log_warn(TP_LOG, "no system CA store: %s", gnutls_strerror(r));
-	}
+	/*
+	 * The system store (~150 certificates, ~4 MB once parsed) is loaded
+	 * by the first verification that needs it (tls_verify), so a server
+	 * that ca_file vouches for, or no TLS at all, never costs it.
+	 */
+	tp->system_ca_pending = !conf->no_system_ca;
 	if (conf->ca_file) {
 		r = gnutls_certificate_set_x509_trust_file(tp->cred, conf->ca_file,
 							   GNUTLS_X509_FMT_PEM);
@@ -275,10 +275,32 @@ static void refusal(char *buf, size_t size, const char *host,
 		 host, _(tlsid_reason_str(res->reason)));
 }
 
+/* Adds the system store to the credentials once; true if it did. */
+static bool system_ca_load(struct sip_transport *tp)
+{
+	int r;
+
+	if (!tp->system_ca_pending)
+		return false;
+	tp->system_ca_pending = false;
+	/* A machine without a CA bundle can still trust ca_file. */
+	r = gnutls_certificate_set_x509_system_trust(tp->cred);
+	if (r < 0) {
+		log_warn(TP_LOG, "no system CA store: %s", gnutls_strerror(r));
+		return false;
+	}
+	log_debug(TP_LOG, "%d certificates from the system CA store", r);
+	return r > 0;
+}
+
 int tls_verify(struct sip_flow *flow, struct tlsid_result *res, char *buf,
 	       size_t size)
 {
 	int err = tlsid_verify_peer(flow->tls, flow->domain, res);
+
+	if (err == EACCES && (res->status & GNUTLS_CERT_SIGNER_NOT_FOUND) &&
+	    flow->tp && system_ca_load(flow->tp))
+		err = tlsid_verify_peer(flow->tls, flow->domain, res);
 
 	if (!err) {
 		log_info(TP_LOG, "flow %llu: TLS %s with %s (%s), server "

@@ -29,6 +29,7 @@ struct sip_transport {
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
 	bool have_cert;
+	bool system_ca_pending;  /* loaded at the first server ca_file does not vouch for */
 	struct sip_listener *listeners;
 	struct sip_flow *flows;         /* every flow object still allocated */
 	uint64_t next_id;

@@ -1,6 +1,7 @@
 /* certfetch.c - HTTPS certificate fetches through libcurl's multi interface on the loop, with a cache. */
 #include <config.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -25,7 +26,7 @@
 struct job;
 
 struct certfetch_req {
-	struct certfetch_req *next;  /* in job->waiters */
+	struct certfetch_req *next;  /* in job->waiters, or cf->later */
 	struct certfetch *cf;
 	struct job *job;             /* NULL: answered by tmr */
 	certfetch_h *h;
@@ -63,13 +64,124 @@ struct certfetch {
 	struct certfetch_opts o;
 	char *ca_file;
 	struct job *jobs;
+	struct certfetch_req *later;  /* answered by their tmr */
 	struct cache_ent *cache;
 	size_t ncache;
 	uint64_t stamp;
 	struct certfetch_stats st;
 };
 
+/*
+ * libcurl and what it drags in (libssh2 -> libcrypto, krb5, ldap, sasl,
+ * nghttp2, rtmp, ...) are about 5 MB of resident pages, and only a call
+ * with an Identity header whose certificate is not cached needs them: the
+ * library is loaded then, not at start-up, and is never a NEEDED entry of
+ * the program.  The pointers take their types from curl.h, so a mismatch
+ * with the real prototypes is a compile error.
+ */
+#ifndef ELIBACC
+#define ELIBACC ENOENT
+#endif
+#define CU(f) __typeof__(&curl_##f) f
+static struct {
+	CU(global_init);
+	CU(multi_init);
+	CU(multi_setopt);
+	CU(multi_cleanup);
+	CU(multi_add_handle);
+	CU(multi_remove_handle);
+	CU(multi_info_read);
+	CU(multi_socket_action);
+	CU(multi_assign);
+	CU(easy_init);
+	CU(easy_setopt);
+	CU(easy_cleanup);
+	CU(easy_getinfo);
+	CU(easy_strerror);
+} cu;
+#undef CU
+
+/* The GnuTLS flavour first (DESIGN.md); libcurl.so.4 has the same ABI. */
+static const char *const curl_sonames_default[] = {
+	"libcurl-gnutls.so.4", "libcurl.so.4", NULL
+};
+static const char *curl_soname_test;
 static bool curl_ready;
+
+void certfetch_set_library(const char *soname)
+{
+	curl_soname_test = soname;
+}
+
+static void dl_why(char *why, size_t size)
+{
+	const char *e = dlerror();
+
+	/* Copied: the next dl call may free it. */
+	snprintf(why, size, "%s", e ? e : "unknown dlopen error");
+}
+
+static int curl_sym(void *h, const char *name, void *fp, size_t size)
+{
+	void *p = dlsym(h, name);
+
+	if (!p)
+		return ENOENT;
+	memcpy(fp, &p, size);  /* a function pointer from POSIX's void * */
+	return 0;
+}
+
+/* Loads libcurl once; on failure msg says why (retried at the next fetch). */
+static int curl_load(char *msg, size_t msgsz)
+{
+	const char *const *names = curl_sonames_default;
+	const char *test[2] = {curl_soname_test, NULL};
+	const char *name = NULL;
+	char why[160] = "";
+	void *h = NULL;
+
+	if (curl_ready)
+		return 0;
+	if (curl_soname_test)
+		names = test;
+	for (size_t i = 0; names[i] && !h; i++) {
+		name = names[i];
+		h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+		if (!h && i == 0)
+			dl_why(why, sizeof(why));
+	}
+	if (!h) {
+		name = names[0];
+		goto fail;
+	}
+#define LOAD(f) curl_sym(h, "curl_" #f, &cu.f, sizeof(cu.f))
+	if (LOAD(global_init) || LOAD(multi_init) || LOAD(multi_setopt) ||
+	    LOAD(multi_cleanup) || LOAD(multi_add_handle) ||
+	    LOAD(multi_remove_handle) || LOAD(multi_info_read) ||
+	    LOAD(multi_socket_action) || LOAD(multi_assign) || LOAD(easy_init) ||
+	    LOAD(easy_setopt) || LOAD(easy_cleanup) || LOAD(easy_getinfo) ||
+	    LOAD(easy_strerror)) {
+		dl_why(why, sizeof(why));
+		goto fail_close;
+	}
+#undef LOAD
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(why, sizeof(why), "curl_global_init failed");
+		goto fail_close;
+	}
+	curl_ready = true;  /* never unloaded: its state lives on */
+	log_debug("certfetch", "%s loaded", name);
+	return 0;
+ fail_close:
+	dlclose(h);
+ fail:
+	memset(&cu, 0, sizeof(cu));
+	log_error("certfetch", _("cannot load %s to fetch identity certificates: %s; install libcurl3-gnutls"),
+		  name, why);
+	snprintf(msg, msgsz, _("libcurl (%s) could not be loaded; install libcurl3-gnutls"),
+		 name);
+	return ELIBACC;
+}
 
 /* ------------------------------------------------------------------ */
 /* cache                                                               */
@@ -144,10 +256,21 @@ static void req_free(struct certfetch_req *r)
 	free(r);
 }
 
+static void later_unlink(struct certfetch_req *r)
+{
+	for (struct certfetch_req **pp = &r->cf->later; *pp; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			return;
+		}
+	}
+}
+
 static void req_fire(void *arg)
 {
 	struct certfetch_req *r = arg;
 
+	later_unlink(r);
 	r->h(r->err, r->msg, r->data, r->len, r->arg);
 	req_free(r);
 }
@@ -155,8 +278,8 @@ static void req_fire(void *arg)
 static void job_free(struct job *j)
 {
 	if (j->easy) {
-		curl_multi_remove_handle(j->cf->multi, j->easy);
-		curl_easy_cleanup(j->easy);
+		cu.multi_remove_handle(j->cf->multi, j->easy);
+		cu.easy_cleanup(j->easy);
 	}
 	buf_free(&j->body);
 	free(j->url);
@@ -180,7 +303,7 @@ static void job_finish(struct job *j, CURLcode res)
 	long status = 0;
 	int err = 0;
 
-	(void)curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+	(void)cu.easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (j->too_big || res == CURLE_FILESIZE_EXCEEDED) {
 		err = EFBIG;
 		snprintf(msg, sizeof(msg), _("the certificate at %.80s is larger than %zu bytes"),
@@ -198,7 +321,7 @@ static void job_finish(struct job *j, CURLcode res)
 	} else if (res != CURLE_OK) {
 		err = EIO;
 		snprintf(msg, sizeof(msg), _("fetching %.80s failed: %.60s"), j->url,
-			 j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
+			 j->errbuf[0] ? j->errbuf : cu.easy_strerror(res));
 	} else if (status != 200) {
 		err = EIO;
 		snprintf(msg, sizeof(msg), _("fetching %.80s failed: HTTP status %ld"),
@@ -229,12 +352,12 @@ static void check_done(struct certfetch *cf)
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(cf->multi, &left))) {
+	while ((m = cu.multi_info_read(cf->multi, &left))) {
 		struct job *j = NULL;
 
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		(void)curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		(void)cu.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		if (!j)
 			continue;
 		job_unlink(j);
@@ -256,7 +379,7 @@ static void fd_h(int fd, short revents, void *arg)
 		action |= CURL_CSELECT_OUT;
 	if (revents & (POLLERR | POLLNVAL))
 		action |= CURL_CSELECT_ERR;
-	(void)curl_multi_socket_action(cf->multi, fd, action, &running);
+	(void)cu.multi_socket_action(cf->multi, fd, action, &running);
 	check_done(cf);
 }
 
@@ -265,7 +388,7 @@ static void tmr_h(void *arg)
 	struct certfetch *cf = arg;
 	int running = 0;
 
-	(void)curl_multi_socket_action(cf->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	(void)cu.multi_socket_action(cf->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	check_done(cf);
 }
 
@@ -278,7 +401,7 @@ static int sock_cb(CURL *e, curl_socket_t s, int what, void *userp,
 	(void)e;
 	if (what == CURL_POLL_REMOVE) {
 		loop_fd_del(cf->loop, s);
-		curl_multi_assign(cf->multi, s, NULL);
+		cu.multi_assign(cf->multi, s, NULL);
 		return 0;
 	}
 	if (what & CURL_POLL_IN)
@@ -292,7 +415,7 @@ static int sock_cb(CURL *e, curl_socket_t s, int what, void *userp,
 			if (loop_fd_add(cf->loop, s, ev, fd_h, cf))
 				return -1;
 		}
-		curl_multi_assign(cf->multi, s, cf);
+		cu.multi_assign(cf->multi, s, cf);
 		return 0;
 	}
 	return loop_fd_events(cf->loop, s, ev) ? -1 : 0;
@@ -335,11 +458,6 @@ int certfetch_alloc(struct certfetch **cfp, struct loop *loop,
 
 	if (!cfp || !loop || !o || !o->max_bytes || o->timeout_ms <= 0)
 		return EINVAL;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return EIO;
-		curl_ready = true;
-	}
 	cf = calloc(1, sizeof(*cf));
 	if (!cf)
 		return ENOMEM;
@@ -358,13 +476,6 @@ int certfetch_alloc(struct certfetch **cfp, struct loop *loop,
 			goto out;
 		cf->ncache = o->cache_max;
 	}
-	cf->multi = curl_multi_init();
-	if (!cf->multi)
-		goto out;
-	curl_multi_setopt(cf->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-	curl_multi_setopt(cf->multi, CURLMOPT_SOCKETDATA, cf);
-	curl_multi_setopt(cf->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(cf->multi, CURLMOPT_TIMERDATA, cf);
 	*cfp = cf;
 	return 0;
  out:
@@ -388,9 +499,15 @@ void certfetch_free(struct certfetch *cf)
 		}
 		job_free(j);
 	}
+	while (cf->later) {
+		struct certfetch_req *r = cf->later;
+
+		cf->later = r->next;
+		req_free(r);
+	}
 	tmr_cancel(&cf->tmr);
 	if (cf->multi)
-		curl_multi_cleanup(cf->multi);
+		cu.multi_cleanup(cf->multi);
 	for (size_t i = 0; i < cf->ncache; i++)
 		ent_clear(&cf->cache[i]);
 	free(cf->cache);
@@ -410,40 +527,58 @@ static bool url_ok(const char *url)
 	return true;
 }
 
+/* The multi handle is made at the first transfer, libcurl loaded. */
+static int multi_make(struct certfetch *cf)
+{
+	if (cf->multi)
+		return 0;
+	cf->multi = cu.multi_init();
+	if (!cf->multi)
+		return ENOMEM;
+	cu.multi_setopt(cf->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	cu.multi_setopt(cf->multi, CURLMOPT_SOCKETDATA, cf);
+	cu.multi_setopt(cf->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	cu.multi_setopt(cf->multi, CURLMOPT_TIMERDATA, cf);
+	return 0;
+}
+
 static int job_start(struct certfetch *cf, const char *url, struct job **jp)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j;
 	CURL *e;
 
+	if (multi_make(cf))
+		return ENOMEM;
+	j = calloc(1, sizeof(*j));
 	if (!j)
 		return ENOMEM;
 	j->cf = cf;
 	buf_init(&j->body, cf->o.max_bytes);
 	j->url = strdup(url);
-	j->easy = e = curl_easy_init();
+	j->easy = e = cu.easy_init();
 	if (!j->url || !e) {
 		job_free(j);
 		return ENOMEM;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)j);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cf->o.max_bytes);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cf->o.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cf->o.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	cu.easy_setopt(e, CURLOPT_URL, url);
+	cu.easy_setopt(e, CURLOPT_PRIVATE, (char *)j);
+	cu.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	cu.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	cu.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	cu.easy_setopt(e, CURLOPT_MAXREDIRS, 3L);
+	cu.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cf->o.max_bytes);
+	cu.easy_setopt(e, CURLOPT_TIMEOUT_MS, cf->o.timeout_ms);
+	cu.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, cf->o.timeout_ms);
+	cu.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	cu.easy_setopt(e, CURLOPT_WRITEDATA, j);
+	cu.easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
+	cu.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	cu.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	cu.easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (cf->o.ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, cf->o.ca_file);
-	if (curl_multi_add_handle(cf->multi, e) != CURLM_OK) {
+		cu.easy_setopt(e, CURLOPT_CAINFO, cf->o.ca_file);
+	if (cu.multi_add_handle(cf->multi, e) != CURLM_OK) {
 		job_free(j);
 		return EIO;
 	}
@@ -496,6 +631,9 @@ int certfetch_get(struct certfetch *cf, struct certfetch_req **rp,
 	if (j) {
 		cf->st.joined++;
 	} else {
+		r->err = curl_load(r->msg, sizeof(r->msg));
+		if (r->err)
+			goto later;
 		err = job_start(cf, url, &j);
 		if (err) {
 			free(r);
@@ -509,6 +647,8 @@ int certfetch_get(struct certfetch *cf, struct certfetch_req **rp,
 		*rp = r;
 	return 0;
  later:
+	r->next = cf->later;
+	cf->later = r;
 	tmr_start(cf->loop, &r->tmr, 0, req_fire, r);
 	if (rp)
 		*rp = r;
@@ -527,6 +667,8 @@ void certfetch_cancel(struct certfetch_req *r)
 				break;
 			}
 		}
+	} else {
+		later_unlink(r);
 	}
 	req_free(r);
 }

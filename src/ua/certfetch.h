@@ -21,7 +21,8 @@ struct certfetch_opts {
  * err 0: data/len is the body (valid only during the call).  Otherwise
  * an errno value and msg, one English sentence: EPROTONOSUPPORT (not an
  * https: URL, nothing was fetched), ETIMEDOUT, EFBIG (over max_bytes),
- * ECONNREFUSED, EIO (anything else, the HTTP status included).
+ * ECONNREFUSED, ELIBACC (libcurl could not be loaded; also logged), EIO
+ * (anything else, the HTTP status included).
  */
 typedef void (certfetch_h)(int err, const char *msg, const uint8_t *data,
 			   size_t len, void *arg);
@@ -39,6 +40,13 @@ void certfetch_free(struct certfetch *cf);
 int certfetch_get(struct certfetch *cf, struct certfetch_req **rp,
 		  const char *url, certfetch_h *h, void *arg);
 void certfetch_cancel(struct certfetch_req *r);
+
+/*
+ * libcurl is loaded (dlopen) at the first fetch that needs the network.
+ * Tests: load soname instead of libcurl-gnutls.so.4 / libcurl.so.4; call
+ * it before that first fetch.
+ */
+void certfetch_set_library(const char *soname);
 
 /* Counters for tests and logs. */
 struct certfetch_stats {
