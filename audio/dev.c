@@ -50,6 +50,7 @@ struct mdev {
 	 * once audio had come: a late media thread, a starved decoder */
 	atomic_uint underruns;
 	bool played;
+	unsigned hdr_ticks;         /* periods since the WAV header was written */
 };
 
 static pthread_mutex_t pa_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -315,10 +316,17 @@ static void *mdev_thread(void *arg)
 		 * a paced thread for tens of ms on a busy disk, and the ticks
 		 * that follow then take two frames at once from a ring the
 		 * media thread filled for one (a hole, the rest of the call
-		 * shifted).  The header is rewritten with every write (see
-		 * mdev_wav_open), so a killed process still leaves a WAV. */
-		if (d->out)
+		 * shifted). */
+		if (d->out) {
 			(void)sf_writef_short(d->out, pcm, d->block);
+			/* the header every second, not with every write:
+			 * a killed process still leaves a WAV that plays */
+			if (++d->hdr_ticks * d->block_ms >= 1000) {
+				d->hdr_ticks = 0;
+				(void)sf_command(d->out, SFC_UPDATE_HEADER_NOW,
+						 NULL, 0);
+			}
+		}
 	}
 	return NULL;
 }
@@ -360,10 +368,8 @@ static int mdev_wav_open(struct mdev *d, const struct mdev_cfg *cfg,
 				 cfg->wav_out, sf_strerror(NULL));
 			return EIO;
 		}
-		/* the header is rewritten on every sync, so a killed
-		 * process leaves a file that plays */
-		(void)sf_command(d->out, SFC_SET_UPDATE_HEADER_AUTO, NULL,
-				 SF_TRUE);
+		/* the paced thread rewrites the header every second, so
+		 * a killed process leaves a file that plays */
 	}
 	return 0;
 }

@@ -95,10 +95,12 @@ struct media_session {
 	/* what media_session_stats() reads */
 	struct media_stats snap;
 	uint64_t next_stats_ms;
+	unsigned ticks;            /* media thread ticks, for what runs less often */
 };
 
 static pthread_mutex_t media_glock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned media_users;
+static bool media_srtp_up;     /* srtp_init() done (at the first SRTP call) */
 
 __attribute__((format(printf, 3, 0)))
 static void media_ortp_log(const char *domain, OrtpLogLevel lev,
@@ -121,10 +123,6 @@ int media_lib_up(void)
 	if (media_users == 0) {
 		ortp_init();
 		ortp_set_log_handler(media_ortp_log);
-		if (srtp_init() != srtp_err_status_ok) {
-			ortp_exit();
-			err = EIO;
-		}
 	}
 	if (!err)
 		media_users++;
@@ -136,11 +134,31 @@ void media_lib_down(void)
 {
 	pthread_mutex_lock(&media_glock);
 	if (media_users && --media_users == 0) {
-		(void)srtp_shutdown();
+		if (media_srtp_up)
+			(void)srtp_shutdown();
+		media_srtp_up = false;
 		ortp_exit();
 		mdev_pa_release();
 	}
 	pthread_mutex_unlock(&media_glock);
+}
+
+/* libsrtp starts with the first call that uses it: Debian builds it on
+ * NSS, whose code (over a megabyte of RSS) is then touched only by
+ * sessions that encrypt. */
+int media_srtp_lib(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&media_glock);
+	if (!media_srtp_up) {
+		if (srtp_init() == srtp_err_status_ok)
+			media_srtp_up = true;
+		else
+			err = EIO;
+	}
+	pthread_mutex_unlock(&media_glock);
+	return err;
 }
 
 /* ---- events: built on any thread, emitted on the loop thread ---- */
@@ -573,7 +591,9 @@ static int media_srtp_setup(struct media_session *ms)
 
 	media_srtp_drop(ms);
 	if (ms->p.srtp.on) {
-		err = media_srtp_ctx(&ms->srtp_tx, ms->p.srtp.suite,
+		err = media_srtp_lib();
+		if (!err)
+			err = media_srtp_ctx(&ms->srtp_tx, ms->p.srtp.suite,
 				     ms->p.srtp.tx_key, true);
 		if (!err)
 			err = media_srtp_ctx(&ms->srtp_rx, ms->p.srtp.suite,
@@ -1055,9 +1075,13 @@ static void *media_thread(void *arg)
 		}
 		ts_add_ms(&next, period);
 		media_phase(ms, &next, period);
-		media_rx(ms);
+		/* packets are read as they come (ppoll above); the snapshot
+		 * the screen reads is taken every 100 ms or so */
 		media_tick(ms);
-		media_snapshot(ms);
+		if (++ms->ticks * period >= 100) {
+			ms->ticks = 0;
+			media_snapshot(ms);
+		}
 		if (loop_now_ms() >= ms->next_stats_ms) {
 			ms->next_stats_ms = loop_now_ms() + MEDIA_STATS_MS;
 			media_stats_event(ms);

@@ -37,9 +37,12 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 void media_engine_free(struct media_engine *me);
 
 /* The process-wide oRTP and libsrtp2 state, counted: each engine takes
- * it, and so does anything else that uses libsrtp2 (the demo's echo). */
+ * it, and so does anything else that uses libsrtp2 (the demo's echo).
+ * libsrtp2 itself starts at the first media_srtp_lib(), which whoever
+ * is about to make an SRTP context calls (between up and down). */
 int media_lib_up(void);
 void media_lib_down(void);
+int media_srtp_lib(void);
 
 /* The SRTP suites we offer, in order of preference. */
 #define MEDIA_SRTP_80 "AES_CM_128_HMAC_SHA1_80"

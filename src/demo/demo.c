@@ -128,6 +128,8 @@ static int srtp_session(srtp_t *sp, const char *suite, const uint8_t *key,
 	p.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
 	p.key = (unsigned char *)key;
 	p.window_size = 128;
+	if (media_srtp_lib())
+		return EIO;
 	return srtp_create(sp, &p) == srtp_err_status_ok ? 0 : EIO;
 }
 

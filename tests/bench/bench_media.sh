@@ -139,6 +139,22 @@ else
 	echo "bench-media: siptty has no media yet (no media event; see $io_dir/logs/s-call.out)"
 fi
 
+# (b2) siptty alone: its demo's echo sends each packet straight back (no
+# jitter buffer, no device of its own), so the lag is siptty's own share
+# of a round trip: both directions' framing and codec delay, its jitter
+# buffer and its device periods.  What the echo bot adds to a round trip
+# is then the rest of siptty's figure in (b).
+s_own=
+mkdir -p "$io_dir/demo/run" "$io_dir/demo/config"
+chmod 700 "$io_dir/demo/run"
+printf 'wait reg state=registered 10\nwait call state=incoming 10\nkey a\nwait call state=answered 5\nkey h\nwait call state=ended 5\nkey d\ntype echo\nkey Enter\nwait call state=answered 10\nsleep 15\nkey h\nwait call state=ended 5\n' > "$io_dir/demo.script"
+(cd "$io_dir/demo" && env XDG_CONFIG_HOME="$io_dir/demo/config" XDG_RUNTIME_DIR="$io_dir/demo/run" \
+	XDG_STATE_HOME="$io_dir/demo/state" timeout -k 3 60 "$siptty" --demo --headless \
+	--audio-in "$io_dir/clicks.wav" --audio-out "$io_dir/demo-heard.wav" --script "$io_dir/demo.script" \
+	--events "$io_dir/demo.events" --log "$io_dir/logs/demo.log" < /dev/null > "$io_dir/logs/demo.out" 2>&1) &&
+	md_xc "$io_dir/clicks.wav" "$io_dir/demo-heard.wav" -l 1500 && s_own=$md_lag
+echo "bench-media: round trip siptty -> demo's immediate echo: ${md_xline:-failed (see $io_dir/logs/demo.out)}"
+
 # (c) idle: siptty and baresip alice registered, nothing else
 printf 'wait reg state=registered 10\nsleep %s\n' "$((idle + 5))" > "$io_dir/idle.script"
 io_spawn "$io_dir/logs/idle.out" $((idle + 30)) "$siptty" --headless -c "$io_dir/siptty.conf" \
@@ -164,6 +180,9 @@ echo "  siptty:  cpu=${s_cpu:-n/a} rss=${s_rss:-n/a}"
 echo "  ratio siptty/baresip: cpu $(ratio "$s_cpu" "$b_cpu") (target <= 0.8), rss $(ratio "$s_rss" "$b_rss") (target <= 1.0)"
 echo "bench-media: (b) round trip through baresip's echo module, ms:"
 echo "  baresip: ${b_rt:-n/a}  siptty: ${s_rt:-n/a}  ratio: $(ratio "$s_rt" "$b_rt") (target <= 0.5)"
+echo "  siptty's own share (through an immediate echo): ${s_own:-n/a}; floor of that share (one encode and one decode): 20 ms frame + 6.5 ms Opus look-ahead + a 5 ms device period = 31.5"
+echo "  what baresip's echo adds (siptty's round trip - its own share): $(awk -v a="$s_rt" -v b="$s_own" 'BEGIN { if (a != "" && b != "") printf "%.1f", a - b; else print "n/a" }');" \
+	"half of baresip's round trip: $(awk -v a="$b_rt" 'BEGIN { if (a != "") printf "%.1f", a / 2; else print "n/a" }')"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
 echo "bench-media: records in $io_dir"
 exit 0
