@@ -59,7 +59,8 @@ static inline bool sip_hdr_ieq(const char *s, const char *lc, size_t n)
 
 /* A switch on the length, then a handful of compares: no hashing and no
  * table to build at start-up. */
-static inline enum sip_hdr_id sip_hdr_lookup_inline(const struct pl *n)
+static inline __attribute__((always_inline)) enum sip_hdr_id
+sip_hdr_lookup_inline(const struct pl *n)
 {
 	if (n->l == 1) {
 		unsigned char c = (unsigned char)n->p[0] | 0x20;

@@ -291,6 +291,10 @@ void sip_simd_enable(bool on);
 #define SIP_RUN16 1
 /* Set at start-up when the CPU has SSSE3 (nearly every x86-64). */
 extern bool sip_run16_ok;
+/* The line splitter's AVX2 copy (msg_split.h): set at start-up when
+ * the CPU (and the OS) have AVX2. */
+#define SIP_AVX2 1
+extern bool sip_avx2_ok;
 /* sip_run() for e - p >= 16: 16 bytes a round (scan.c). */
 const char *sip_run16(const char *p, const char *e, unsigned cls);
 #endif

@@ -65,6 +65,8 @@ bool sip_simd_on = true;
 
 #ifdef SIP_RUN16
 static bool run16_cpu;   /* the CPU has SSSE3 */
+static bool avx2_cpu;    /* and AVX2 */
+bool sip_avx2_ok;
 #endif
 
 void sip_simd_enable(bool on)
@@ -72,6 +74,7 @@ void sip_simd_enable(bool on)
 	sip_simd_on = on;
 #ifdef SIP_RUN16
 	sip_run16_ok = on && run16_cpu;
+	sip_avx2_ok = on && avx2_cpu;
 #endif
 }
 
@@ -98,6 +101,8 @@ static void run16_init(void)
 	__builtin_cpu_init();
 	run16_cpu = __builtin_cpu_supports("ssse3");
 	sip_run16_ok = run16_cpu;
+	avx2_cpu = __builtin_cpu_supports("avx2");
+	sip_avx2_ok = avx2_cpu;
 }
 #endif
 
