@@ -250,6 +250,13 @@ static SPLIT_ATTR int SPLIT_FN(parse_headers)(struct head *h, const char *q,
 		for (;;) {
 			if (from)
 				c = SPLIT_FN(find_eol)(from, e, &comma);
+			/* CRLF and no fold, nearly always */
+			if (e - c >= 3 && c[0] == '\r' && c[1] == '\n' &&
+			    c[2] != ' ' && c[2] != '\t') {
+				le = c;
+				next = c + 2;
+				break;
+			}
 			if (c == e) {
 				le = next = e;
 				break;
@@ -282,7 +289,7 @@ static SPLIT_ATTR int SPLIT_FN(parse_headers)(struct head *h, const char *q,
 		hd->val.p = vs;
 		hd->val.l = (size_t)(le - vs);
 		hd->marks = (uint8_t)(SIP_HM_SCANNED |
-				      (comma ? SIP_HM_COMMA : 0));
+				      (unsigned)comma * SIP_HM_COMMA);
 		if (id == SIP_HDR_CONTENT_LENGTH) {
 			/* mcl01: two lengths leave the body undefined. */
 			if (h->clen_at)
