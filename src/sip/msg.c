@@ -278,7 +278,7 @@ struct head {
 
 #ifdef SIP_AVX2
 #define SPLIT_FN(name) name##_avx2
-#define SPLIT_ATTR __attribute__((target("avx2")))
+#define SPLIT_ATTR __attribute__((target("avx2,bmi,bmi2")))
 #define SPLIT_AVX2 1
 #include "sip/msg_split.h"
 #undef SPLIT_FN

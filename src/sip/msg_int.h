@@ -292,7 +292,7 @@ void sip_simd_enable(bool on);
 /* Set at start-up when the CPU has SSSE3 (nearly every x86-64). */
 extern bool sip_run16_ok;
 /* The line splitter's AVX2 copy (msg_split.h): set at start-up when
- * the CPU (and the OS) have AVX2. */
+ * the CPU (and the OS) have AVX2, BMI1 and BMI2. */
 #define SIP_AVX2 1
 extern bool sip_avx2_ok;
 /* sip_run() for e - p >= 16: 16 bytes a round (scan.c). */

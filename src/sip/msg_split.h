@@ -114,6 +114,7 @@ static SPLIT_ATTR int SPLIT_FN(parse_headers)(struct head *h, const char *q,
 {
 	struct sip_hdr *hd = h->hv;
 	bool req = h->m.req;
+	size_t nh = h->nh;   /* kept in a register, stored on the way out */
 
 	while (q < e) {
 		const char *n = q, *c = NULL, *le, *next, *nl, *vs, *from;
@@ -123,20 +124,22 @@ static SPLIT_ATTR int SPLIT_FN(parse_headers)(struct head *h, const char *q,
 
 		if (*q == '\n') {
 			h->body = q + 1;
+			h->nh = nh;
 			return 0;
 		}
 		if (*q == '\r') {
 			if (q + 1 < e && q[1] == '\n') {
 				h->body = q + 2;
+				h->nh = nh;
 				return 0;
 			}
 			return fail(errp, EBADMSG, req, 400, "Bad Header",
 				    SIP_HDR_OTHER);
 		}
-		if (h->nh == SIP_HDR_MAX)
+		if (nh == SIP_HDR_MAX)
 			return fail(errp, E2BIG, req, 513, "Too Many Headers",
 				    SIP_HDR_OTHER);
-		hd = &h->hv[h->nh];
+		hd = &h->hv[nh];
 		fast = false;
 #if SPLIT_AVX2
 		/* What the SSE2 block below does, on one 32-byte register. */
@@ -149,18 +152,20 @@ static SPLIT_ATTR int SPLIT_FN(parse_headers)(struct head *h, const char *q,
 				_mm256_or_si256(
 					_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r')),
 					_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
-			unsigned cb = col & -col, eb = eol & -eol;
+			/* below: the bytes before the first line end, all
+			 * 32 when there is none; m: the colons among them */
+			unsigned below = (eol & -eol) - 1, m = col & below;
 
-			if (cb > 1 && (!eb || cb < eb)) {
+			if (m && !(m & 1)) {
 				unsigned cms = (unsigned)_mm256_movemask_epi8(
 					_mm256_cmpeq_epi8(x,
 							  _mm256_set1_epi8(',')));
 
 				fast = true;
-				nlen = (size_t)__builtin_ctz(col);
+				nlen = (size_t)__builtin_ctz(m);
 				vs = n + nlen + 1;
-				if (eb) {
-					comma = (cms & (eb - 1)) != 0;
+				if (eol) {
+					comma = (cms & below) != 0;
 					c = q + __builtin_ctz(eol);
 					from = NULL;
 				} else {
@@ -296,14 +301,15 @@ static SPLIT_ATTR int SPLIT_FN(parse_headers)(struct head *h, const char *q,
 				return fail(errp, EBADMSG, req, 400,
 					    "Duplicate Content-Length",
 					    id);
-			h->clen_at = h->nh + 1;
+			h->clen_at = nh + 1;
 		}
-		h->nh++;
+		nh++;
 		q = next;
 	}
 	/* The data ended without the blank line.  A datagram ends there
 	 * anyway (RFC 4475 baddn is written so); a framed stream message
 	 * always has it. */
+	h->nh = nh;
 	if (stream)
 		return fail(errp, EBADMSG, req, 400, "Bad Request",
 			    SIP_HDR_NONE);

@@ -65,7 +65,7 @@ bool sip_simd_on = true;
 
 #ifdef SIP_RUN16
 static bool run16_cpu;   /* the CPU has SSSE3 */
-static bool avx2_cpu;    /* and AVX2 */
+static bool avx2_cpu;    /* and AVX2, BMI1 and BMI2 */
 bool sip_avx2_ok;
 #endif
 
@@ -101,7 +101,8 @@ static void run16_init(void)
 	__builtin_cpu_init();
 	run16_cpu = __builtin_cpu_supports("ssse3");
 	sip_run16_ok = run16_cpu;
-	avx2_cpu = __builtin_cpu_supports("avx2");
+	avx2_cpu = __builtin_cpu_supports("avx2") &&
+		__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
 	sip_avx2_ok = avx2_cpu;
 }
 #endif
