@@ -15,8 +15,8 @@ extern const enum sip_hdr_id sip_hdr_compact_tab[128];
  * lc is lower case; OR-ing 0x20 folds the letters of s and leaves the
  * other characters a header name may hold ('-', '.', digits) unchanged,
  * while anything that would alias ('\r' to '-') never reaches a name.
- * n is a constant at every call, so this unrolls into a few 4- or 8-byte
- * compares (the last one overlapping) instead of a loop over bytes.
+ * n is a constant at every call, so this unrolls into a few 2-, 4- or
+ * 8-byte compares (the last one overlapping) instead of a loop over bytes.
  */
 static inline uint64_t sip_ld8(const char *p)
 {
@@ -50,6 +50,16 @@ static inline bool sip_hdr_ieq(const char *s, const char *lc, size_t n)
 	if (n >= 4)
 		return (sip_ld4(s) | f4) == sip_ld4(lc) &&
 			(sip_ld4(s + n - 4) | f4) == sip_ld4(lc + n - 4);
+	if (n >= 2) {
+		uint16_t a, b, c, d;
+
+		memcpy(&a, s, 2);
+		memcpy(&b, lc, 2);
+		memcpy(&c, s + n - 2, 2);
+		memcpy(&d, lc + n - 2, 2);
+		return (uint16_t)(a | 0x2020u) == b &&
+			(uint16_t)(c | 0x2020u) == d;
+	}
 	for (i = 0; i < n; i++) {
 		if (((unsigned char)s[i] | 0x20) != (unsigned char)lc[i])
 			return false;
