@@ -368,6 +368,20 @@ static inline int sip_num(const struct pl *s, uint32_t max, uint32_t *v)
 
 	if (!s->l)
 		return EBADMSG;
+	if (s->l <= 19) {
+		/* 19 digits stay below 2^64: no overflow test a digit */
+		for (size_t i = 0; i < s->l; i++) {
+			unsigned d = (unsigned)((unsigned char)s->p[i] - '0');
+
+			if (d > 9)
+				return EBADMSG;
+			x = x * 10 + d;
+		}
+		if (x > max)
+			return ERANGE;
+		*v = (uint32_t)x;
+		return 0;
+	}
 	for (size_t i = 0; i < s->l; i++) {
 		unsigned d = (unsigned)((unsigned char)s->p[i] - '0');
 
