@@ -401,12 +401,18 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	/* Every name and value is set: one block copy, then each pointer
 	 * moved without rebase()'s test. */
 	memcpy(msg->hdrs, hv, h.nh * sizeof(*hv));
-	for (size_t i = 0; i < h.nh; i++) {
-		struct sip_hdr *d = &msg->hdrs[i];
+	{
+		/* one addition a pointer */
+		uintptr_t delta = (uintptr_t)base - (uintptr_t)p;
 
-		d->name.p = base + (d->name.p - p);
-		d->val.p = base + (d->val.p - p);
-		msg->hnum[d->id]++;
+		for (size_t i = 0; i < h.nh; i++) {
+			struct sip_hdr *d = &msg->hdrs[i];
+
+			d->name.p = (const char *)((uintptr_t)d->name.p +
+						   delta);
+			d->val.p = (const char *)((uintptr_t)d->val.p + delta);
+			msg->hnum[d->id]++;
+		}
 	}
 	msg->nhdr = msg->hdrcap = h.nh;
 	*msgp = msg;
