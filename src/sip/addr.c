@@ -184,6 +184,11 @@ int sip_addr_decode(struct sip_addr *a, const struct pl *s0, unsigned flags)
 			return err == E2BIG ? E2BIG : EBADMSG;
 		a->uri_ok = true;
 	}
+	/* nothing after the URI: what sip_params_plain() makes of it */
+	if (!s.l) {
+		a->params.p = s.p;
+		return 0;
+	}
 	/* ";tag=..;lr" to the end, or the general scan */
 	tag = NULL;
 	if (sip_params_plain(s.p, s.p + s.l, &a->params, &ps, &tag) == 0) {

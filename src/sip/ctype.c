@@ -20,6 +20,11 @@ int sip_ctype_decode(struct sip_ctype *c, const struct pl *s0)
 	err = sip_scan(&s, CT_TOKEN, &c->subtype);
 	if (err)
 		return err;
+	if (!s.l) {
+		/* no parameters: what sip_params() makes of nothing */
+		c->params.p = s.p;
+		return 0;
+	}
 	err = sip_params(&s, &c->params, 0, NULL);
 	if (err)
 		return err;

@@ -10,6 +10,9 @@
 
 #include "sip/hdr_int.h"
 #include "sip/msg_int.h"
+#ifdef SIP_AVX2
+#include <immintrin.h>
+#endif
 
 #define ALIGN_UP(n) (((n) + alignof(max_align_t) - 1) & \
 		     ~(alignof(max_align_t) - 1))
@@ -255,72 +258,6 @@ static int parse_start(struct start *m, const char *p, size_t l,
 	return parse_request_line(m, p, l, errp);
 }
 
-/*
- * The first CR or LF in [p, e), or e; *comma is set when a ',' comes
- * before it.  One pass finds the line end, a stray CR and the commas the
- * list decoders split at; 16 bytes at a time where SSE2 is there (every
- * x86-64), since this loop sees every byte of every header.
- */
-static inline const char *find_eol(const char *p, const char *e, bool *comma)
-{
-#ifdef __SSE2__
-	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'),
-		cm = _mm_set1_epi8(',');
-	__m128i seen = _mm_setzero_si128();
-
-	/* Commas of whole blocks gather in seen; of the last block only
-	 * those before the line end count.  32 bytes a round first: most
-	 * lines end within one or two of them. */
-	while (e - p >= 32) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)
-					    (p + 16));
-		__m128i cx = _mm_cmpeq_epi8(x, cm), cy = _mm_cmpeq_epi8(y, cm);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(x, cr),
-				     _mm_cmpeq_epi8(x, lf))) |
-			(unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(y, cr),
-				     _mm_cmpeq_epi8(y, lf))) << 16;
-
-		if (m) {
-			unsigned c = (unsigned)_mm_movemask_epi8(cx) |
-				(unsigned)_mm_movemask_epi8(cy) << 16;
-
-			if ((c & (m - 1)) | (unsigned)_mm_movemask_epi8(seen))
-				*comma = true;
-			return p + __builtin_ctz(m);
-		}
-		seen = _mm_or_si128(seen, _mm_or_si128(cx, cy));
-		p += 32;
-	}
-	while (e - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i c = _mm_cmpeq_epi8(x, cm);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(x, cr),
-				     _mm_cmpeq_epi8(x, lf)));
-
-		if (m) {
-			if (((unsigned)_mm_movemask_epi8(c) & (m - 1)) |
-			    (unsigned)_mm_movemask_epi8(seen))
-				*comma = true;
-			return p + __builtin_ctz(m);
-		}
-		seen = _mm_or_si128(seen, c);
-		p += 16;
-	}
-	if (_mm_movemask_epi8(seen))
-		*comma = true;
-#endif
-	while (p < e && *p != '\r' && *p != '\n') {
-		if (*p == ',')
-			*comma = true;
-		p++;
-	}
-	return p;
-}
-
 struct head {
 	struct start m;
 	struct sip_hdr *hv;
@@ -329,169 +266,25 @@ struct head {
 	size_t clen_at;         /* index of Content-Length + 1, 0 if none */
 };
 
-static int parse_headers(struct head *h, const char *q, const char *e,
-			 bool stream, struct sip_err *errp)
-{
-	struct sip_hdr *hd = h->hv;
-	bool req = h->m.req;
+/* The line splitter (msg_split.h): an SSE2 (or plain) copy, and on
+ * x86-64 one for CPUs with AVX2, chosen at run time. */
+#define SPLIT_FN(name) name
+#define SPLIT_ATTR
+#define SPLIT_AVX2 0
+#include "sip/msg_split.h"
+#undef SPLIT_FN
+#undef SPLIT_ATTR
+#undef SPLIT_AVX2
 
-	while (q < e) {
-		const char *n = q, *c = NULL, *le, *next, *nl, *vs, *from;
-		enum sip_hdr_id id;
-		bool comma, fast;
-		size_t nlen;
-
-		if (*q == '\n') {
-			h->body = q + 1;
-			return 0;
-		}
-		if (*q == '\r') {
-			if (q + 1 < e && q[1] == '\n') {
-				h->body = q + 2;
-				return 0;
-			}
-			return fail(errp, EBADMSG, req, 400, "Bad Header",
-				    SIP_HDR_OTHER);
-		}
-		if (h->nh == SIP_HDR_MAX)
-			return fail(errp, E2BIG, req, 513, "Too Many Headers",
-				    SIP_HDR_OTHER);
-		hd = &h->hv[h->nh];
-		fast = false;
-#ifdef __SSE2__
-		/* The usual "Name:value" with the colon in the first 32
-		 * bytes: one look at them finds the colon, the line end
-		 * and the commas between.  A name that matches a known one
-		 * holds only letters and '-' (OR 0x20 aliases nothing else
-		 * but CR, and no CR comes before this colon), so only an
-		 * unknown name needs its token check.  Anything else
-		 * ("Name :", a bad name) takes the general path below. */
-		if (e - q >= 32) {
-			const __m128i colon = _mm_set1_epi8(':'),
-				cr = _mm_set1_epi8('\r'),
-				lf = _mm_set1_epi8('\n'),
-				cm = _mm_set1_epi8(',');
-			__m128i x = _mm_loadu_si128(
-				(const __m128i *)(const void *)q);
-			__m128i y = _mm_loadu_si128(
-				(const __m128i *)(const void *)(q + 16));
-			unsigned col = (unsigned)_mm_movemask_epi8(
-				_mm_cmpeq_epi8(x, colon)) |
-				(unsigned)_mm_movemask_epi8(
-				_mm_cmpeq_epi8(y, colon)) << 16;
-			unsigned eol = (unsigned)_mm_movemask_epi8(
-				_mm_or_si128(_mm_cmpeq_epi8(x, cr),
-					     _mm_cmpeq_epi8(x, lf))) |
-				(unsigned)_mm_movemask_epi8(
-				_mm_or_si128(_mm_cmpeq_epi8(y, cr),
-					     _mm_cmpeq_epi8(y, lf))) << 16;
-			unsigned cb = col & -col, eb = eol & -eol;
-
-			if (cb > 1 && (!eb || cb < eb)) {
-				/* No comma sits in a name. */
-				unsigned cms = (unsigned)_mm_movemask_epi8(
-					_mm_cmpeq_epi8(x, cm)) |
-					(unsigned)_mm_movemask_epi8(
-					_mm_cmpeq_epi8(y, cm)) << 16;
-
-				fast = true;
-				nlen = (size_t)__builtin_ctz(col);
-				vs = n + nlen + 1;
-				if (eb) {
-					comma = (cms & (eb - 1)) != 0;
-					c = q + __builtin_ctz(eol);
-					from = NULL;
-				} else {
-					comma = cms != 0;
-					from = q + 32;
-				}
-			}
-		}
+#ifdef SIP_AVX2
+#define SPLIT_FN(name) name##_avx2
+#define SPLIT_ATTR __attribute__((target("avx2,bmi,bmi2")))
+#define SPLIT_AVX2 1
+#include "sip/msg_split.h"
+#undef SPLIT_FN
+#undef SPLIT_ATTR
+#undef SPLIT_AVX2
 #endif
-		if (!fast) {
- slow:
-			q = sip_run(q, e, CT_TOKEN);
-			nlen = (size_t)(q - n);
-			/* "Name:" nearly always; "Name :" is allowed */
-			if (q < e && *q != ':') {
-				while (q < e && sip_is(*q, CT_WSP))
-					q++;
-			}
-			if (!nlen || q == e || *q != ':')
-				return fail(errp, EBADMSG, req, 400,
-					    "Bad Header", SIP_HDR_OTHER);
-			vs = q + 1;
-			from = vs;
-			comma = false;
-		}
-		hd->name.p = n;
-		hd->name.l = nlen;
-		id = sip_hdr_lookup_inline(&hd->name);
-		if (fast && id == SIP_HDR_OTHER &&
-		    sip_run(n, n + nlen, CT_TOKEN) != n + nlen) {
-			fast = false;
-			goto slow;
-		}
-		hd->id = id;
-		/* The header ends at the first line end not followed by
-		 * whitespace; folded lines stay inside the value.  A CR is
-		 * allowed only as the first half of a line end. */
-		for (;;) {
-			if (from)
-				c = find_eol(from, e, &comma);
-			if (c == e) {
-				le = next = e;
-				break;
-			}
-			nl = c;
-			if (*c == '\r') {
-				if (c + 1 == e || c[1] != '\n')
-					return fail(errp, EBADMSG, req, 400,
-						    sip_hdr_info(id)->bad,
-						    id);
-				nl = c + 1;
-			}
-			if (nl + 1 < e && (nl[1] == ' ' || nl[1] == '\t')) {
-				from = nl + 1;
-				continue;
-			}
-			le = c;
-			next = nl + 1;
-			break;
-		}
-		if ((size_t)(le - n) > SIP_HDR_LEN_MAX)
-			return fail(errp, E2BIG, req, 513, "Header Too Long",
-				    id);
-		/* The value without the LWS around it: most have one SP
-		 * before and nothing after. */
-		while (vs < le && sip_is(*vs, CT_LWS))
-			vs++;
-		while (le > vs && sip_is(le[-1], CT_LWS))
-			le--;
-		hd->val.p = vs;
-		hd->val.l = (size_t)(le - vs);
-		hd->marks = (uint8_t)(SIP_HM_SCANNED |
-				      (comma ? SIP_HM_COMMA : 0));
-		if (id == SIP_HDR_CONTENT_LENGTH) {
-			/* mcl01: two lengths leave the body undefined. */
-			if (h->clen_at)
-				return fail(errp, EBADMSG, req, 400,
-					    "Duplicate Content-Length",
-					    id);
-			h->clen_at = h->nh + 1;
-		}
-		h->nh++;
-		q = next;
-	}
-	/* The data ended without the blank line.  A datagram ends there
-	 * anyway (RFC 4475 baddn is written so); a framed stream message
-	 * always has it. */
-	if (stream)
-		return fail(errp, EBADMSG, req, 400, "Bad Request",
-			    SIP_HDR_NONE);
-	h->body = e;
-	return 0;
-}
 
 static void rebase(struct pl *pl, const char *from, const char *to)
 {
@@ -534,8 +327,14 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	err = parse_start(&h.m, p, l, errp);
 	if (err)
 		return err;
-	err = parse_headers(&h, nl ? nl + 1 : e, e, flags & SIP_MSG_STREAM,
-			    errp);
+#ifdef SIP_AVX2
+	if (sip_avx2_ok)
+		err = parse_headers_avx2(&h, nl ? nl + 1 : e, e,
+					 flags & SIP_MSG_STREAM, errp);
+	else
+#endif
+		err = parse_headers(&h, nl ? nl + 1 : e, e,
+				    flags & SIP_MSG_STREAM, errp);
 	if (err)
 		return err;
 	if ((size_t)(h.body - p) > SIP_HEAD_MAX)
@@ -602,12 +401,18 @@ int sip_msg_decode(struct sip_msg **msgp, const char *p, size_t len,
 	/* Every name and value is set: one block copy, then each pointer
 	 * moved without rebase()'s test. */
 	memcpy(msg->hdrs, hv, h.nh * sizeof(*hv));
-	for (size_t i = 0; i < h.nh; i++) {
-		struct sip_hdr *d = &msg->hdrs[i];
+	{
+		/* one addition a pointer */
+		uintptr_t delta = (uintptr_t)base - (uintptr_t)p;
 
-		d->name.p = base + (d->name.p - p);
-		d->val.p = base + (d->val.p - p);
-		msg->hnum[d->id]++;
+		for (size_t i = 0; i < h.nh; i++) {
+			struct sip_hdr *d = &msg->hdrs[i];
+
+			d->name.p = (const char *)((uintptr_t)d->name.p +
+						   delta);
+			d->val.p = (const char *)((uintptr_t)d->val.p + delta);
+			msg->hnum[d->id]++;
+		}
 	}
 	msg->nhdr = msg->hdrcap = h.nh;
 	*msgp = msg;

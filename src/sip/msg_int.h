@@ -220,13 +220,45 @@ static inline bool sip_at(const struct pl *s, char c)
  * characters alone. */
 static inline bool sip_ieq(const struct pl *a, const char *lc, size_t n)
 {
+	/* n is a constant at most calls: a few 2-, 4- or 8-byte compares,
+	 * the last one overlapping, each within the n bytes of a. */
+	const char *p = a->p;
+	uint64_t x8, y8;
+	uint32_t x4, y4;
+	uint16_t x2, y2;
+
 	if (a->l != n)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (((unsigned char)a->p[i] | 0x20) != (unsigned char)lc[i])
-			return false;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x8, p + i, 8);
+			memcpy(&y8, lc + i, 8);
+			if ((x8 | 0x2020202020202020ull) != y8)
+				return false;
+		}
+		memcpy(&x8, p + n - 8, 8);
+		memcpy(&y8, lc + n - 8, 8);
+		return (x8 | 0x2020202020202020ull) == y8;
 	}
-	return true;
+	if (n >= 4) {
+		memcpy(&x4, p, 4);
+		memcpy(&y4, lc, 4);
+		if ((x4 | 0x20202020u) != y4)
+			return false;
+		memcpy(&x4, p + n - 4, 4);
+		memcpy(&y4, lc + n - 4, 4);
+		return (x4 | 0x20202020u) == y4;
+	}
+	if (n >= 2) {
+		memcpy(&x2, p, 2);
+		memcpy(&y2, lc, 2);
+		if ((uint16_t)(x2 | 0x2020u) != y2)
+			return false;
+		memcpy(&x2, p + n - 2, 2);
+		memcpy(&y2, lc + n - 2, 2);
+		return (uint16_t)(x2 | 0x2020u) == y2;
+	}
+	return !n || ((unsigned char)p[0] | 0x20) == (unsigned char)lc[0];
 }
 #define SIP_IEQ(pl, lit) sip_ieq((pl), (lit), sizeof(lit) - 1)
 
@@ -245,10 +277,24 @@ static inline bool sip_sep(struct pl *s, char c)
 	return true;
 }
 
+/*
+ * The vector paths of the scanners that have a plain twin: sip_run16()
+ * (SSSE3, when the CPU has it) and those added since.  On by
+ * default; off when SIPTTY_SIP_SCALAR is set in the environment at
+ * start-up, or after sip_simd_enable(false), which the tests use to run
+ * the same inputs through the plain code as well.
+ */
+extern bool sip_simd_on;
+void sip_simd_enable(bool on);
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define SIP_RUN16 1
 /* Set at start-up when the CPU has SSSE3 (nearly every x86-64). */
 extern bool sip_run16_ok;
+/* The line splitter's AVX2 copy (msg_split.h): set at start-up when
+ * the CPU (and the OS) have AVX2, BMI1 and BMI2. */
+#define SIP_AVX2 1
+extern bool sip_avx2_ok;
 /* sip_run() for e - p >= 16: 16 bytes a round (scan.c). */
 const char *sip_run16(const char *p, const char *e, unsigned cls);
 #endif
@@ -322,6 +368,20 @@ static inline int sip_num(const struct pl *s, uint32_t max, uint32_t *v)
 
 	if (!s->l)
 		return EBADMSG;
+	if (s->l <= 19) {
+		/* 19 digits stay below 2^64: no overflow test a digit */
+		for (size_t i = 0; i < s->l; i++) {
+			unsigned d = (unsigned)((unsigned char)s->p[i] - '0');
+
+			if (d > 9)
+				return EBADMSG;
+			x = x * 10 + d;
+		}
+		if (x > max)
+			return ERANGE;
+		*v = (uint32_t)x;
+		return 0;
+	}
 	for (size_t i = 0; i < s->l; i++) {
 		unsigned d = (unsigned)((unsigned char)s->p[i] - '0');
 

@@ -269,8 +269,9 @@ int sip_aparams(const struct pl *s)
 		struct sip_param *q = n < SIP_PARAM_MAX ? &ps[n] : &x;
 
 		if (n) {
-			/* COMMA = SWS "," SWS */
-			t = skip_lws(p, e);
+			/* COMMA = SWS "," SWS; the first SWS is behind p
+			 * already (the end of the loop) */
+			t = p;
 			if (t == e || *t != ',')
 				return EBADMSG;
 			p = skip_lws(t + 1, e);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdalign.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sip/msg_int.h"
@@ -59,6 +60,24 @@ const uint16_t sip_ctab[256] = {
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+bool sip_simd_on = true;
+
+#ifdef SIP_RUN16
+static bool run16_cpu;   /* the CPU has SSSE3 */
+static bool avx2_cpu;    /* and AVX2, BMI1 and BMI2 */
+bool sip_avx2_ok;
+#endif
+
+void sip_simd_enable(bool on)
+{
+	sip_simd_on = on;
+#ifdef SIP_RUN16
+	sip_run16_ok = on && run16_cpu;
+	sip_avx2_ok = on && avx2_cpu;
+#endif
+}
+
 #ifdef SIP_RUN16
 #include <tmmintrin.h>
 
@@ -71,7 +90,7 @@ _Static_assert(CT_ALPHA == 1 << 11, "nib_lo holds 12 classes");
  * above 0x7f is in any class). */
 static alignas(16) uint8_t nib_lo[12][16];
 
-__attribute__((constructor)) static void run16_init(void)
+static void run16_init(void)
 {
 	for (unsigned c = 0; c < 128; c++) {
 		for (unsigned b = 0; b < 12; b++) {
@@ -80,8 +99,26 @@ __attribute__((constructor)) static void run16_init(void)
 		}
 	}
 	__builtin_cpu_init();
-	sip_run16_ok = __builtin_cpu_supports("ssse3");
+	run16_cpu = __builtin_cpu_supports("ssse3");
+	sip_run16_ok = run16_cpu;
+	avx2_cpu = __builtin_cpu_supports("avx2") &&
+		__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+	sip_avx2_ok = avx2_cpu;
 }
+#endif
+
+__attribute__((constructor)) static void simd_init(void)
+{
+	const char *v = getenv("SIPTTY_SIP_SCALAR");
+
+#ifdef SIP_RUN16
+	run16_init();
+#endif
+	if (v && *v)
+		sip_simd_enable(false);
+}
+
+#ifdef SIP_RUN16
 
 /* The last round loads the 16 bytes that end at e and skips those the
  * round before has seen: no byte outside [p, e) is ever read. */

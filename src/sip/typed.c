@@ -690,6 +690,24 @@ static inline bool one_value(const struct sip_msg *msg,
 		!(h->marks & SIP_HM_COMMA);
 }
 
+/*
+ * What sip_msg_decode_all() does with a line of each id, in one look-up:
+ * the kind of its typed form, or NULL for a header it leaves alone (no
+ * typed form; P-Media-Authorization, whose bad token is the call's QoS
+ * error, RFC 3313, not a bad message).
+ */
+static const struct kind_desc *all_kind[SIP_HDR_NUM];
+
+__attribute__((constructor)) static void all_kind_init(void)
+{
+	for (unsigned id = 0; id < SIP_HDR_NUM; id++) {
+		unsigned kind = sip_hdr_tab[id].kind;
+
+		if (kind != K_NONE && id != SIP_HDR_P_MEDIA_AUTHORIZATION)
+			all_kind[id] = &kinds[kind];
+	}
+}
+
 static uint16_t status_of(int err)
 {
 	return err == E2BIG ? 513 : err == ENOMEM ? 500 : 400;
@@ -717,23 +735,19 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 	}
 	for (size_t i = 0; i < msg->nhdr; i++) {
 		enum sip_hdr_id id = msg->hdrs[i].id;
-		const struct sip_hdr_info *info = (unsigned)id < SIP_HDR_NUM ?
-			&sip_hdr_tab[id] : sip_hdr_info(id);
+		const struct kind_desc *k;
 
-		if (info->kind == K_NONE)
-			continue;
-		/* A bad media-authorization token is the call's QoS error
-		 * (RFC 3313; ua/call.c reports it), not a bad message. */
-		if (id == SIP_HDR_P_MEDIA_AUTHORIZATION)
+		/* no typed form, or P-Media-Authorization (all_kind[]); an
+		 * id out of range has none either */
+		if ((unsigned)id >= SIP_HDR_NUM || !(k = all_kind[id]))
 			continue;
 		if (msg->tdone[id >> 6] & (1ull << (id & 63))) {
 			if (!msg->tc[id].err)
 				continue;
 			err = msg->tc[id].err;
-		} else if (!kinds[info->kind].head) {
+		} else if (!k->head) {
 			/* decode_cached() for a single value, whose line is
 			 * this one: no search for it, no call. */
-			const struct kind_desc *k = &kinds[info->kind];
 			void *elem = sip_msg_mem_fast(msg, k->elem);
 
 			if (!elem) {
@@ -745,11 +759,11 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 				msg->tdone[id >> 6] |= 1ull << (id & 63);
 			}
 		} else if (msg->hnum[id] == 1 &&
-			   one_value(msg, &msg->hdrs[i], info->kind)) {
+			   one_value(msg, &msg->hdrs[i],
+				     sip_hdr_tab[id].kind)) {
 			/* decode_list() for a list of one line holding one
 			 * value (most Contact, Route, single Via lines):
 			 * the same list, built in place, without the walk. */
-			const struct kind_desc *k = &kinds[info->kind];
 			char *list = msg->ar + msg->ar_used;
 
 			err = k->dec(list + k->head, &msg->hdrs[i].val, id);
@@ -772,8 +786,9 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 			 * it, so the lines of id start at i: decode_cached()
 			 * for a list, without its search for the first. */
 			v = NULL;
-			err = decode_list(msg, id, &kinds[info->kind],
-					  info->kind == K_CONTACT, i, &v);
+			err = decode_list(msg, id, k,
+					  sip_hdr_tab[id].kind == K_CONTACT,
+					  i, &v);
 			if (err != ENOMEM) {
 				msg->tc[id].val = err ? NULL : v;
 				msg->tc[id].err = err;
@@ -784,7 +799,7 @@ int sip_msg_decode_all(struct sip_msg *msg, struct sip_err *errp)
 			if (errp) {
 				errp->err = err;
 				errp->status = msg->req ? status_of(err) : 0;
-				errp->reason = info->bad;
+				errp->reason = sip_hdr_tab[id].bad;
 				errp->hdr = id;
 			}
 			return err;
