@@ -286,7 +286,25 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 	held = jbuf_held(jb);
 	if (!jb->started) {
 		/* the frame to play now plus tf frames of cushion */
-		if (held < tf + 1 || !jbuf_ripe(jb, now_ms))
+		if (held < tf + 1)
+			return JBUF_EMPTY;
+		/* Packets beyond that, when playout begins by the clock,
+		 * came in a burst or before we listened (the far end sent
+		 * as it answered, or its source had frames queued): they go
+		 * now.  Kept, they are a delay the buffer drains half a
+		 * second into the call, the audio jumping forward there. */
+		while (now_ms >= 0 && held > tf + 1) {
+			struct jbuf_slot *o = &jb->slot[jb->next &
+							 (JBUF_SLOTS - 1)];
+
+			if (o->used && o->seq == jb->next)
+				jb->dropped++;
+			o->used = false;
+			jb->next++;
+			jbuf_pass_skips(jb);
+			held = jbuf_held(jb);
+		}
+		if (!jbuf_ripe(jb, now_ms))
 			return JBUF_EMPTY;
 		jb->started = true;
 		jb->underruns = 0;

@@ -33,6 +33,60 @@ static uint16_t got_seq(const struct jbuf_slot *s)
 	return v;
 }
 
+/* Playout by the clock (jbuf_get_at): packets queued before playout
+ * began beyond the target go; the first to play waits a few ms after
+ * it came (5 ms and twice the jitter). */
+static void test_start_at(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+
+	(void)state;
+	/* four packets queued while nobody listened, then the first tick */
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	put(&jb, 10, 1000);
+	put(&jb, 11, 1000.2);
+	put(&jb, 12, 1000.4);
+	put(&jb, 13, 1000.6);
+	assert_int_equal(jbuf_get_at(&jb, 1050, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 12);
+	assert_int_equal(jb.dropped, 2);
+	assert_int_equal(jbuf_get_at(&jb, 1070, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 13);
+
+	/* the target's packets, all just come: not yet (5 ms and twice
+	 * the jitter, here 2.5 ms), then the first */
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	put(&jb, 20, 2000);
+	put(&jb, 21, 2000.3);
+	assert_int_equal(jbuf_get_at(&jb, 2001, &s), JBUF_EMPTY);
+	assert_int_equal(jbuf_get_at(&jb, 2010, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 20);
+	assert_int_equal(jb.dropped, 0);
+
+	/* a burst of fresh packets as playout begins: the target's worth
+	 * stays (the newest), the rest goes, and the first plays when it
+	 * has waited a little */
+	jbuf_init(&jb, 8000, 20, 20, 200);
+	put(&jb, 30, 3000);
+	put(&jb, 31, 3000.2);
+	put(&jb, 32, 3000.4);
+	assert_int_equal(jbuf_get_at(&jb, 3001, &s), JBUF_EMPTY);
+	assert_int_equal(jb.dropped, 1);
+	assert_int_equal(jbuf_get_at(&jb, 3015, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 31);
+	assert_int_equal(jbuf_get_at(&jb, 3035, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 32);
+
+	/* with no cushion asked for, a packet plays at the first tick
+	 * a few ms after it came */
+	jbuf_init(&jb, 8000, 20, 0, 200);
+	put(&jb, 40, 4000);
+	assert_int_equal(jbuf_get_at(&jb, 4001, &s), JBUF_EMPTY);
+	assert_int_equal(jbuf_get_at(&jb, 4006, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), 40);
+}
+
 static void test_reorder(void **state)
 {
 	struct jbuf jb;
@@ -341,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_events_instead_of_audio),
 		cmocka_unit_test(test_burst_drains),
 		cmocka_unit_test(test_phase_steady),
+		cmocka_unit_test(test_start_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
