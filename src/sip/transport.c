@@ -119,6 +119,7 @@ void sip_transport_free(struct sip_transport *tp)
 		flow_detach(tp->flows);
 	for (l = tp->listeners; l; l = next) {
 		next = l->next;
+		tmr_cancel(&l->tmr_pause);
 		loop_fd_del(tp->loop, l->fd);
 		close(l->fd);
 		free(l);
@@ -248,6 +249,13 @@ static bool in_fits(struct sip_transport *tp, enum sip_tp kind,
 	return true;
 }
 
+static void accept_resume(void *arg)
+{
+	struct sip_listener *l = arg;
+
+	(void)loop_fd_events(l->tp->loop, l->fd, POLLIN);
+}
+
 static void tcp_accept(int fd, short revents, void *arg)
 {
 	struct sip_listener *l = arg;
@@ -265,10 +273,18 @@ static void tcp_accept(int fd, short revents, void *arg)
 			      SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
 			/* EMFILE and ENFILE leave the connection in the
-			 * backlog: the listener stays readable, every pass. */
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			 * backlog and the listener readable: without a pause
+			 * every loop pass would come back here. */
+			int e = errno;
+
+			if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR)
 				log_limited(&rl, LOG_WARN, TP_LOG, "accept on %s: %s",
-					    sip_tp_name(l->kind), strerror(errno));
+					    sip_tp_name(l->kind), strerror(e));
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+				(void)loop_fd_events(tp->loop, fd, 0);
+				tmr_start(tp->loop, &l->tmr_pause, 1000,
+					  accept_resume, l);
+			}
 			return;
 		}
 		if (!in_fits(tp, l->kind, (struct sockaddr *)&peer)) {
@@ -310,6 +326,7 @@ static int listener_open(struct sip_listener **lp, struct sip_transport *tp,
 	l->tp = tp;
 	l->kind = kind;
 	l->ephemeral = ephemeral;
+	tmr_init(&l->tmr_pause);
 	l->fd = socket(addr->sa_family, (kind == SIP_TP_UDP ? SOCK_DGRAM :
 			SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0) {

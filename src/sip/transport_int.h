@@ -16,6 +16,7 @@ struct sip_listener {
 	struct sockaddr_storage addr;   /* as bound, with the real port */
 	socklen_t addrlen;
 	bool ephemeral;                 /* UDP socket opened only to send */
+	struct tmr tmr_pause;           /* stream: accepting again after EMFILE */
 };
 
 struct sip_transport {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cmocka.h>
@@ -652,6 +653,45 @@ static void test_tcp_caps(void **state)
 	ctx_free(c);
 }
 
+/* Out of descriptors, accept() fails and the connection stays queued: the
+ * listener pauses instead of waking the loop on every pass. */
+static void test_tcp_accept_emfile_pauses(void **state)
+{
+	struct ctx *c = ctx_new(NULL);
+	struct sip_target t;
+	struct rlimit old, low;
+	unsigned passes = 0;
+	uint64_t t0;
+	int fd, probe;
+
+	(void)state;
+	listen_on(c->tp, SIP_TP_TCP, AF_INET);
+	target_of(c, c->tp, SIP_TP_TCP, AF_INET, &t);
+	fd = raw_tcp_connect(&t);
+	/* The lowest free descriptor: the limit at it leaves none. */
+	probe = dup(0);
+	assert_true(probe >= 0);
+	close(probe);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)probe;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	t0 = loop_now_ms();
+	while (loop_now_ms() - t0 < 400) {
+		assert_int_equal(loop_once(c->loop, 100), 0);
+		passes++;
+	}
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(sip_transport_incoming(c->tp), 0);
+	assert_true(passes < 50);
+	/* Descriptors back: the queued connection is taken within a second. */
+	assert_true(run_until(c, incoming_is, (void *)1, 3000));
+	write_all(fd, options_msg, strlen(options_msg));
+	assert_true(run_until(c, have_msgs, (void *)1, 3000));
+	close(fd);
+	ctx_free(c);
+}
+
 static int raw_tcp_listen(struct sip_target *t, int af)
 {
 	int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1015,6 +1055,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_ping_answered),
 		cmocka_unit_test(test_tcp_first_message_bound),
 		cmocka_unit_test(test_tcp_caps),
+		cmocka_unit_test(test_tcp_accept_emfile_pauses),
 		cmocka_unit_test(test_tcp_keepalive_dead_flow),
 		cmocka_unit_test(test_tcp_connect_refused),
 		cmocka_unit_test(test_tls_client_verified),
