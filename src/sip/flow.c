@@ -627,6 +627,11 @@ static void first_late(void *arg)
 	struct sip_flow *flow = arg;
 	char buf[256];
 
+	/* Half a message came: that says more than "nothing came". */
+	if (flow->state == FLOW_OPEN && tmr_running(&flow->tmr_io)) {
+		partial_late(flow);
+		return;
+	}
 	snprintf(buf, sizeof(buf), _("%s: %s sent no SIP message within %u s; "
 				     "the connection was closed"),
 		 sip_tp_name(flow->kind), host_of(flow),

@@ -1,7 +1,7 @@
 # tests/tiers/flood.sh - flood tier: hostile peers cost bounded connections,
 # memory and log lines.  A running siptty --headless (a sip: account that
 # does not register; [sip] listen on a free loopback port; t1_ms 50,
-# tcp_first_message_s 3, tcp_idle_s 5, tcp_max_connections 40,
+# tcp_first_message_s 5, tcp_idle_s 5, tcp_max_connections 40,
 # tcp_max_per_address 16) meets, from tests/interop/flood/flood.py and
 # tests/interop/badin/sipsend.py:
 #  (a) 300 idle TCP connections from 127.0.0.1-3 and one that only pings:
@@ -11,7 +11,7 @@
 #      connection refused while the total is full; VmRSS within 4 MiB of
 #      before;
 #  (b) the kept ones, pinger included (pings are no SIP message), closed by
-#      siptty 3 s (the first-message bound) after they opened, then an
+#      siptty 5 s (the first-message bound) after they opened, then an
 #      OPTIONS over a fresh TCP connection answered;
 #  (c) a TCP connection that sends an OPTIONS and falls silent: closed
 #      after tcp_idle_s (5 s, checked every 5 s: within 12 s);
@@ -48,7 +48,7 @@ fl_run() {
 	[sip]
 	listen = 127.0.0.1:$fl_port
 	t1_ms = 50
-	tcp_first_message_s = 3
+	tcp_first_message_s = 5
 	tcp_idle_s = 5
 	tcp_max_connections = 40
 	tcp_max_per_address = 16
@@ -76,7 +76,7 @@ fl_run() {
 
 	# (a) and (b)
 	fl_rss0=$(fl_rss "$fl_spid")
-	timeout 60 python3 "$fl_py" conns "$fl_port" 127.0.0.1,127.0.0.2,127.0.0.3 100 3 40 16 \
+	timeout 60 python3 "$fl_py" conns "$fl_port" 127.0.0.1,127.0.0.2,127.0.0.3 100 5 40 16 \
 		> "$io_dir/logs/conns.res" 2>&1
 	fl_rc=$?
 	fl_rss1=$(fl_rss "$fl_spid")
@@ -84,7 +84,7 @@ fl_run() {
 	[ "$fl_refused" -ge 1 ] && [ "$fl_refused" -le 2 ] || fl_rc=1
 	[ -n "$fl_rss0" ] && [ -n "$fl_rss1" ] &&
 		[ "$fl_rss1" -le $((fl_rss0 + fl_rss_slack_kb)) ] || fl_rc=1
-	grep -q 'sent no SIP message within 3 s' "$fl_log" || fl_rc=1
+	grep -q 'sent no SIP message within 5 s' "$fl_log" || fl_rc=1
 	fl_step "(a, b) 301 connections against caps 40 and 16: $(cat "$io_dir/logs/conns.res"); $fl_refused log lines about refusals; VmRSS ${fl_rss0:-?} -> ${fl_rss1:-?} kB" \
 		$fl_rc "see $io_dir/logs/conns.res, $fl_log"
 
