@@ -13,6 +13,7 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "sip/msg.h"
 #include "sip/transport_int.h"
 
@@ -62,6 +63,8 @@ int flow_alloc(struct sip_flow **flowp, struct sip_transport *tp,
 	tmr_init(&flow->tmr_io);
 	tmr_init(&flow->tmr_ka);
 	tmr_init(&flow->tmr_pong);
+	tmr_init(&flow->tmr_first);
+	flow->last_msg_ms = loop_now_ms();
 	flow->next = tp->flows;
 	if (tp->flows)
 		tp->flows->prev = flow;
@@ -75,6 +78,12 @@ static void flow_release(struct sip_flow *flow)
 	tmr_cancel(&flow->tmr_io);
 	tmr_cancel(&flow->tmr_ka);
 	tmr_cancel(&flow->tmr_pong);
+	tmr_cancel(&flow->tmr_first);
+	if (flow->counted) {
+		flow->counted = false;
+		if (flow->tp && flow->tp->n_in)
+			flow->tp->n_in--;
+	}
 	if (flow->kind != SIP_TP_UDP && flow->fd >= 0) {
 		if (flow->tp)
 			loop_fd_del(flow->tp->loop, flow->fd);
@@ -197,10 +206,21 @@ static void flow_end(struct sip_flow *flow, int err, const char *text,
 					GNUTLS_A_BAD_CERTIFICATE);
 	}
 	flow_set_state(flow, FLOW_CLOSED);
-	log_info(TP_LOG, "flow %llu: %s %s %s closed: %s%s", (unsigned long long)flow->id,
-		 flow->outgoing ? "to" : "from", sip_tp_name(flow->kind),
-		 flow->peername, err ? strerror(err) : "normally",
-		 dropped ? " (queued messages dropped)" : "");
+	if (flow->outgoing) {
+		log_info(TP_LOG, "flow %llu: to %s %s closed: %s%s",
+			 (unsigned long long)flow->id, sip_tp_name(flow->kind),
+			 flow->peername, err ? strerror(err) : "normally",
+			 dropped ? " (queued messages dropped)" : "");
+	} else {
+		/* Peers open and close incoming flows at their pace. */
+		static struct ratelimit rl = RATELIMIT_INIT(RATELIMIT_RX_BURST,
+							    RATELIMIT_RX_PERIOD_MS);
+
+		log_limited(&rl, LOG_INFO, TP_LOG, "flow %llu: from %s %s "
+			    "closed: %s", (unsigned long long)flow->id,
+			    sip_tp_name(flow->kind), flow->peername,
+			    err ? strerror(err) : "normally");
+	}
 	flow_release(flow);
 	flow_emit(flow, SIP_FLOW_CLOSED, err, text, tls, dropped);
 	if (flow->held) {
@@ -328,6 +348,7 @@ int sip_flow_send(struct sip_flow *flow, const char *data, size_t len)
 	err = enqueue(flow, data, len);
 	if (err)
 		return err;
+	flow->last_msg_ms = loop_now_ms();
 	if (flow->state == FLOW_OPEN)
 		flush(flow);
 	else
@@ -442,11 +463,14 @@ static bool process(struct sip_flow *flow)
 			break;
 		}
 		if (err) {
+			static struct ratelimit rl = RATELIMIT_INIT(RATELIMIT_RX_BURST,
+								    RATELIMIT_RX_PERIOD_MS);
 			char buf[256];
 
-			log_warn(TP_LOG, "flow %llu: unframeable stream from %s: %s",
-				 (unsigned long long)flow->id, flow->peername,
-				 strerror(err));
+			log_limited(&rl, LOG_WARN, TP_LOG, "flow %llu: unframeable "
+				    "stream from %s: %s",
+				    (unsigned long long)flow->id, flow->peername,
+				    strerror(err));
 			snprintf(buf, sizeof(buf), _("%s: %s sent a message that "
 						     "cannot be read (%s); the "
 						     "connection was closed"),
@@ -456,6 +480,9 @@ static bool process(struct sip_flow *flow)
 			return false;
 		}
 		tmr_cancel(&flow->tmr_io);
+		tmr_cancel(&flow->tmr_first);
+		flow->got_msg = true;
+		flow->last_msg_ms = loop_now_ms();
 		{
 			struct sip_rx rx = {
 				.flow = flow, .tp = flow->kind,
@@ -559,10 +586,13 @@ static void handshake(struct sip_flow *flow)
 		return;
 	}
 	if (!flow->outgoing) {
-		log_info(TP_LOG, "flow %llu: TLS %s from %s accepted",
-			 (unsigned long long)flow->id,
-			 gnutls_protocol_get_name(gnutls_protocol_get_version(flow->tls)),
-			 flow->peername);
+		static struct ratelimit rl = RATELIMIT_INIT(RATELIMIT_RX_BURST,
+							    RATELIMIT_RX_PERIOD_MS);
+
+		log_limited(&rl, LOG_INFO, TP_LOG, "flow %llu: TLS %s from %s "
+			    "accepted", (unsigned long long)flow->id,
+			    gnutls_protocol_get_name(gnutls_protocol_get_version(flow->tls)),
+			    flow->peername);
 		ready(flow);
 		if (flow->state == FLOW_OPEN)
 			flow_emit(flow, SIP_FLOW_CONNECTED, 0, NULL, NULL, 0);
@@ -587,6 +617,25 @@ static void connect_late(void *arg)
 	snprintf(buf, sizeof(buf), _("%s: no connection to %s in time; check the "
 				     "server's address and port, and the network"),
 		 sip_tp_name(flow->kind), host_of(flow));
+	flow_fail(flow, ETIMEDOUT, buf);
+}
+
+/* An incoming connection that brought no SIP message in time: a port
+ * scan, a stalled handshake, or a peer holding sockets open. */
+static void first_late(void *arg)
+{
+	struct sip_flow *flow = arg;
+	char buf[256];
+
+	/* Half a message came: that says more than "nothing came". */
+	if (flow->state == FLOW_OPEN && tmr_running(&flow->tmr_io)) {
+		partial_late(flow);
+		return;
+	}
+	snprintf(buf, sizeof(buf), _("%s: %s sent no SIP message within %u s; "
+				     "the connection was closed"),
+		 sip_tp_name(flow->kind), host_of(flow),
+		 (unsigned)((flow->tp->first_ms + 999) / 1000));
 	flow_fail(flow, ETIMEDOUT, buf);
 }
 
@@ -710,6 +759,8 @@ int flow_stream_connect(struct sip_flow *flow)
 
 int flow_stream_accepted(struct sip_flow *flow, int fd)
 {
+	static struct ratelimit rl = RATELIMIT_INIT(RATELIMIT_RX_BURST,
+						    RATELIMIT_RX_PERIOD_MS);
 	struct sip_transport *tp = flow->tp;
 	int one = 1, err;
 
@@ -731,8 +782,11 @@ int flow_stream_accepted(struct sip_flow *flow, int fd)
 	err = loop_fd_add(tp->loop, fd, POLLIN, stream_io, flow);
 	if (err)
 		return err;
-	log_info(TP_LOG, "flow %llu: %s connection from %s accepted",
-		 (unsigned long long)flow->id, sip_tp_name(flow->kind),
-		 flow->peername);
+	tmr_start(tp->loop, &flow->tmr_first, tp->first_ms, first_late, flow);
+	flow->counted = true;
+	tp->n_in++;
+	log_limited(&rl, LOG_INFO, TP_LOG, "flow %llu: %s connection from %s "
+		    "accepted", (unsigned long long)flow->id,
+		    sip_tp_name(flow->kind), flow->peername);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "sip/msg.h"
 #include "sip/transport_int.h"
 
@@ -91,6 +92,9 @@ int sip_transport_alloc(struct sip_transport **tpp, struct loop *loop,
 	tp->idle_ms = conf->idle_ms ? conf->idle_ms : SIP_TRANSPORT_IDLE_MS;
 	tp->connect_ms = conf->connect_ms ? conf->connect_ms : SIP_TRANSPORT_CONNECT_MS;
 	tp->udp_max = conf->udp_max ? conf->udp_max : SIP_TRANSPORT_UDP_MAX;
+	tp->first_ms = conf->first_ms ? conf->first_ms : SIP_TRANSPORT_FIRST_MS;
+	tp->in_max = conf->in_max ? conf->in_max : SIP_TRANSPORT_IN_MAX;
+	tp->in_per_ip = conf->in_per_ip ? conf->in_per_ip : SIP_TRANSPORT_IN_PER_IP;
 	tp->udp_buf = malloc(tp->udp_max + 1);
 	if (!tp->udp_buf) {
 		err = ENOMEM;
@@ -115,6 +119,7 @@ void sip_transport_free(struct sip_transport *tp)
 		flow_detach(tp->flows);
 	for (l = tp->listeners; l; l = next) {
 		next = l->next;
+		tmr_cancel(&l->tmr_pause);
 		loop_fd_del(tp->loop, l->fd);
 		close(l->fd);
 		free(l);
@@ -145,15 +150,23 @@ static void udp_recv(int fd, short revents, void *arg)
 		n = recvfrom(fd, tp->udp_buf, tp->udp_max + 1, MSG_TRUNC,
 			     (struct sockaddr *)&src, &srclen);
 		if (n < 0) {
+			/* ICMP errors come back here, as many as we sent. */
+			static struct ratelimit rl_err = RATELIMIT_INIT(RATELIMIT_RX_BURST,
+									RATELIMIT_RX_PERIOD_MS);
+
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_debug(TP_LOG, "UDP receive: %s", strerror(errno));
+				log_limited(&rl_err, LOG_DEBUG, TP_LOG,
+					    "UDP receive: %s", strerror(errno));
 			return;
 		}
 		if ((size_t)n > tp->udp_max) {
-			log_warn(TP_LOG, "UDP: dropped a datagram of %zd bytes "
-				 "from %s (over %zu)", n,
-				 sip_sa_str((struct sockaddr *)&src, sa, sizeof(sa)),
-				 tp->udp_max);
+			static struct ratelimit rl_big = RATELIMIT_INIT(RATELIMIT_RX_BURST,
+									RATELIMIT_RX_PERIOD_MS);
+
+			log_limited(&rl_big, LOG_WARN, TP_LOG, "UDP: dropped a "
+				    "datagram of %zd bytes from %s (over %zu)", n,
+				    sip_sa_str((struct sockaddr *)&src, sa, sizeof(sa)),
+				    tp->udp_max);
 			continue;
 		}
 		len = (size_t)n;
@@ -189,6 +202,60 @@ static void udp_recv(int fd, short revents, void *arg)
 
 /* ---- listeners ---- */
 
+static bool ip_eq(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	if (a->ss_family != b->sa_family)
+		return false;
+	if (b->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)(const void *)b)->sin_addr.s_addr;
+	if (b->sa_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return false;
+}
+
+/*
+ * Whether one more incoming connection from peer fits the caps; when not,
+ * one line per burst says so (the limiter counts the rest).  Past the
+ * caps a connection costs an accept and a close, and no memory.
+ */
+static bool in_fits(struct sip_transport *tp, enum sip_tp kind,
+		    const struct sockaddr *peer)
+{
+	static struct ratelimit rl = RATELIMIT_INIT(1, 10000);
+	const struct sip_flow *f;
+	unsigned same = 0;
+	char sa[80];
+
+	if (tp->n_in >= tp->in_max) {
+		log_limited(&rl, LOG_WARN, TP_LOG, "%s connection from %s "
+			    "refused: %u incoming connections open, the most "
+			    "allowed", sip_tp_name(kind),
+			    sip_sa_str(peer, sa, sizeof(sa)), tp->n_in);
+		return false;
+	}
+	for (f = tp->flows; f; f = f->next)
+		if (f->counted && ip_eq(&f->peer, peer))
+			same++;
+	if (same >= tp->in_per_ip) {
+		log_limited(&rl, LOG_WARN, TP_LOG, "%s connection from %s "
+			    "refused: %u incoming connections open from that "
+			    "address, the most allowed", sip_tp_name(kind),
+			    sip_sa_str(peer, sa, sizeof(sa)), same);
+		return false;
+	}
+	return true;
+}
+
+static void accept_resume(void *arg)
+{
+	struct sip_listener *l = arg;
+
+	(void)loop_fd_events(l->tp->loop, l->fd, POLLIN);
+}
+
 static void tcp_accept(int fd, short revents, void *arg)
 {
 	struct sip_listener *l = arg;
@@ -196,6 +263,7 @@ static void tcp_accept(int fd, short revents, void *arg)
 
 	(void)revents;
 	for (unsigned i = 0; i < ACCEPT_BUDGET; i++) {
+		static struct ratelimit rl = RATELIMIT_INIT(1, 10000);
 		struct sockaddr_storage peer;
 		socklen_t peerlen = sizeof(peer);
 		struct sip_flow *flow;
@@ -204,10 +272,24 @@ static void tcp_accept(int fd, short revents, void *arg)
 		cfd = accept4(fd, (struct sockaddr *)&peer, &peerlen,
 			      SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn(TP_LOG, "accept on %s: %s",
-					 sip_tp_name(l->kind), strerror(errno));
+			/* EMFILE and ENFILE leave the connection in the
+			 * backlog and the listener readable: without a pause
+			 * every loop pass would come back here. */
+			int e = errno;
+
+			if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR)
+				log_limited(&rl, LOG_WARN, TP_LOG, "accept on %s: %s",
+					    sip_tp_name(l->kind), strerror(e));
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+				(void)loop_fd_events(tp->loop, fd, 0);
+				tmr_start(tp->loop, &l->tmr_pause, 1000,
+					  accept_resume, l);
+			}
 			return;
+		}
+		if (!in_fits(tp, l->kind, (struct sockaddr *)&peer)) {
+			close(cfd);
+			continue;
 		}
 		err = flow_alloc(&flow, tp, l->kind, (struct sockaddr *)&peer,
 				 peerlen);
@@ -218,9 +300,9 @@ static void tcp_accept(int fd, short revents, void *arg)
 		flow->held = true;
 		err = flow_stream_accepted(flow, cfd);
 		if (err) {
-			log_warn(TP_LOG, "%s connection from %s refused: %s",
-				 sip_tp_name(l->kind), flow->peername,
-				 strerror(err));
+			log_limited(&rl, LOG_WARN, TP_LOG, "%s connection from "
+				    "%s refused: %s", sip_tp_name(l->kind),
+				    flow->peername, strerror(err));
 			flow->held = false;
 			sip_flow_unref(flow);   /* closes cfd */
 			continue;
@@ -244,6 +326,7 @@ static int listener_open(struct sip_listener **lp, struct sip_transport *tp,
 	l->tp = tp;
 	l->kind = kind;
 	l->ephemeral = ephemeral;
+	tmr_init(&l->tmr_pause);
 	l->fd = socket(addr->sa_family, (kind == SIP_TP_UDP ? SOCK_DGRAM :
 			SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0) {
@@ -459,6 +542,16 @@ bool sip_flow_is_outgoing(const struct sip_flow *flow)
 const char *sip_flow_tls_domain(const struct sip_flow *flow)
 {
 	return flow ? flow->domain : NULL;
+}
+
+uint64_t sip_flow_last_msg_ms(const struct sip_flow *flow)
+{
+	return flow ? flow->last_msg_ms : 0;
+}
+
+unsigned sip_transport_incoming(const struct sip_transport *tp)
+{
+	return tp ? tp->n_in : 0;
 }
 
 uint64_t sip_flow_tx_bytes(const struct sip_flow *flow)

@@ -19,6 +19,13 @@
 #define SIP_TRANSPORT_CONNECT_MS   10000   /* default bound on connect + handshake */
 #define SIP_TRANSPORT_PONG_MS      10000   /* RFC 5626 4.4.1: pong within 10 s */
 #define SIP_TRANSPORT_WQ_MAX       (1024 * 1024)  /* queued bytes per flow */
+/* An incoming TCP or TLS connection brings its first SIP message within
+ * this, TLS handshake included; CRLF keep-alives do not count (RFC 5626
+ * 4.4.1: a client pings a flow it has registered over, so after a
+ * message). */
+#define SIP_TRANSPORT_FIRST_MS     32000
+#define SIP_TRANSPORT_IN_MAX       256     /* incoming TCP/TLS connections */
+#define SIP_TRANSPORT_IN_PER_IP    32      /* ... from one IP address */
 
 struct sip_transport;
 /* A TCP or TLS connection, or a UDP socket and one peer address. */
@@ -37,6 +44,11 @@ struct sip_transport_conf {
 	uint32_t idle_ms;        /* 0: SIP_TRANSPORT_IDLE_MS */
 	uint32_t connect_ms;     /* 0: SIP_TRANSPORT_CONNECT_MS */
 	size_t udp_max;          /* 0: SIP_TRANSPORT_UDP_MAX */
+	uint32_t first_ms;       /* 0: SIP_TRANSPORT_FIRST_MS */
+	/* Incoming stream connections open at once, in all and from one IP
+	 * address: one over either is accepted and closed at once, before
+	 * any byte is read.  0: SIP_TRANSPORT_IN_MAX, SIP_TRANSPORT_IN_PER_IP. */
+	unsigned in_max, in_per_ip;
 };
 
 /* One message that arrived: valid only during the callback. */
@@ -133,6 +145,12 @@ int sip_flow_laddr(struct sip_flow *flow, struct sockaddr_storage *ss,
 		   socklen_t *lenp);
 int sip_flow_raddr(const struct sip_flow *flow, struct sockaddr_storage *ss,
 		   socklen_t *lenp);
+/* loop_now_ms() when the last whole SIP message came or left on the flow
+ * (keep-alives do not count), or when the flow was opened or accepted:
+ * the stack closes incoming flows that stay quiet and unused. */
+uint64_t sip_flow_last_msg_ms(const struct sip_flow *flow);
+/* Incoming TCP and TLS connections open now (tests, status). */
+unsigned sip_transport_incoming(const struct sip_transport *tp);
 /* Application bytes (SIP and keep-alives) handed to the socket or to
  * TLS so far; TLS handshake bytes are not counted. */
 uint64_t sip_flow_tx_bytes(const struct sip_flow *flow);

@@ -16,6 +16,7 @@ struct sip_listener {
 	struct sockaddr_storage addr;   /* as bound, with the real port */
 	socklen_t addrlen;
 	bool ephemeral;                 /* UDP socket opened only to send */
+	struct tmr tmr_pause;           /* stream: accepting again after EMFILE */
 };
 
 struct sip_transport {
@@ -23,7 +24,9 @@ struct sip_transport {
 	sip_transport_recv_h *recvh;
 	sip_flow_event_h *eventh;
 	void *arg;
-	uint32_t keepalive_ms, pong_ms, idle_ms, connect_ms;
+	uint32_t keepalive_ms, pong_ms, idle_ms, connect_ms, first_ms;
+	unsigned in_max, in_per_ip;
+	unsigned n_in;                  /* incoming stream flows counted */
 	size_t udp_max;
 	char *udp_buf;                  /* udp_max + 1 bytes */
 	gnutls_certificate_credentials_t cred;
@@ -68,10 +71,14 @@ struct sip_flow {
 	size_t woff, wlen, wcap;
 	size_t queued_msgs;             /* sent before the flow was ready */
 	uint64_t tx_bytes;
+	bool counted;                   /* in tp->n_in */
+	bool got_msg;                   /* a whole SIP message came */
+	uint64_t last_msg_ms;
 
 	struct tmr tmr_io;              /* connect bound, or partial-message bound */
 	struct tmr tmr_ka;              /* next CRLF ping */
 	struct tmr tmr_pong;            /* pong due */
+	struct tmr tmr_first;           /* incoming: first message due */
 };
 
 /* flow.c */

@@ -15,6 +15,7 @@
 #include "core/events.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "core/ratelimit.h"
 #include "core/rand.h"
 #include "sip/msg.h"
 #include "sip/resolve.h"
@@ -25,6 +26,14 @@
 
 #define STACK_LOG "stack"
 #define STACK_SWEEP_MS 5000
+/* An incoming connection that no dialog may use, quiet this long, is
+ * closed ([sip] tcp_idle_s). */
+#define STACK_IN_IDLE_MS 300000
+
+/* One limiter per call site a remote peer reaches: N lines a second. */
+#define RX_LIMIT(name) \
+	static struct ratelimit name = RATELIMIT_INIT(RATELIMIT_RX_BURST, \
+						      RATELIMIT_RX_PERIOD_MS)
 
 struct stack_conn {
 	struct stack_conn *next;
@@ -33,6 +42,8 @@ struct stack_conn {
 	char *tls_domain;
 	bool tls_only;
 	bool incoming;
+	bool pinned;            /* incoming: carried a request that may start a
+	                         * dialog or a binding the UA keeps using */
 	bool released;
 	uint64_t released_at;
 	stack_conn_h *h;
@@ -47,6 +58,7 @@ struct stack {
 	struct stack_conn *conns;
 	struct tmr sweep;
 	uint64_t linger_ms;
+	uint64_t in_idle_ms;    /* quiet bound of unpinned incoming conns */
 	char ua[128];
 	stack_req_h *reqh;
 	void *reqarg;
@@ -115,6 +127,36 @@ void stack_conn_reset(struct stack_conn *c)
 	c->flow = sip_flow_unref(c->flow);
 }
 
+/*
+ * Closes incoming connections no one uses: quiet (no SIP message either
+ * way) for in_idle_ms, at least 64*T1, after which every non-INVITE
+ * transaction on them is over (Timer F; J and I are 0 on streams), and
+ * never one that carried an INVITE, REFER or REGISTER: a dialog or a
+ * registration may send on it at any time (RFC 5923 section 4 keeps such
+ * connections open), and only the peer closes those.
+ */
+static void close_quiet(struct stack *st, uint64_t now)
+{
+	RX_LIMIT(rl);
+
+	for (struct stack_conn *c = st->conns; c; c = c->next) {
+		uint64_t last;
+
+		if (!c->incoming || c->released || c->pinned || !c->flow ||
+		    !sip_flow_is_open(c->flow))
+			continue;
+		last = sip_flow_last_msg_ms(c->flow);
+		if (now < last || now - last < st->in_idle_ms)
+			continue;
+		log_limited(&rl, LOG_INFO, STACK_LOG, "flow %llu: closing an "
+			    "incoming connection unused for %llu s",
+			    (unsigned long long)sip_flow_id(c->flow),
+			    (unsigned long long)((now - last) / 1000));
+		/* The CLOSED event releases c; the list does not change. */
+		sip_flow_close(c->flow);
+	}
+}
+
 /* Frees released conns no transaction can still hold (Timer F, H, D or
  * J end every transaction within 64*T1 plus Timer D). */
 static void sweep(void *arg)
@@ -122,6 +164,7 @@ static void sweep(void *arg)
 	struct stack *st = arg;
 	uint64_t now = loop_now_ms();
 
+	close_quiet(st, now);
 	for (struct stack_conn **cp = &st->conns; *cp;) {
 		struct stack_conn *c = *cp;
 
@@ -206,9 +249,13 @@ static int io_send(void *arg, const struct sip_msg *msg,
 		}
 		sip_flow_unref(nf);
 	}
-	if (err)
-		log_warn(STACK_LOG, "cannot send to %s: %s", peer,
-			 strerror(err));
+	if (err) {
+		/* Answers to spoofed sources fail as often as they come. */
+		RX_LIMIT(rl);
+
+		log_limited(&rl, LOG_WARN, STACK_LOG, "cannot send to %s: %s",
+			    peer, strerror(err));
+	}
  out:
 	buf_free(&b);
 	return err;
@@ -314,9 +361,11 @@ static void reject(struct stack *st, const struct sip_rx *rx,
 	struct sip_target dst;
 	struct stack_conn *c = NULL;
 
+	RX_LIMIT(rl);
+
 	st->rejected++;
-	log_info(STACK_LOG, "answering %u %s statelessly", status,
-		 reason ? reason : "");
+	log_limited(&rl, LOG_INFO, STACK_LOG, "answering %u %s statelessly",
+		    status, reason ? reason : "");
 	if (raw_response(&resp, rx->p, rx->len, status, reason, extra))
 		return;
 	target_from_rx(&dst, rx);
@@ -442,7 +491,10 @@ static bool ua_checks(struct stack *st, struct sip_msg *msg,
 	/* A broadcast sent-by is an amplification attempt (RFC 4475 bcast). */
 	if (!sip_msg_vias(msg, &vias) && vias->n &&
 	    pl_eq_str(&vias->v[0].host, "255.255.255.255")) {
-		log_info(STACK_LOG, "dropped a request with a broadcast Via");
+		RX_LIMIT(rl);
+
+		log_limited(&rl, LOG_INFO, STACK_LOG, "dropped a request with "
+			    "a broadcast Via");
 		return true;
 	}
 	if (m == SIP_M_ACK)
@@ -500,12 +552,15 @@ void stack_recv(struct stack *st, const struct sip_rx *rx)
 	err = sip_msg_decode(&msg, rx->p, rx->len,
 			     rx->tp == SIP_TP_UDP ? 0 : SIP_MSG_STREAM, &serr);
 	if (err) {
+		RX_LIMIT(rl);
+
 		/* Only a request line earns an answer; a response is dropped. */
 		if (serr.status && rx->len > 4 && strncmp(rx->p, "SIP/", 4))
 			reject(st, rx, serr.status, serr.reason, NULL);
 		else
-			log_debug(STACK_LOG, "dropped from %s: %s", peer,
-				  serr.reason ? serr.reason : strerror(err));
+			log_limited(&rl, LOG_DEBUG, STACK_LOG, "dropped from "
+				    "%s: %s", peer, serr.reason ? serr.reason :
+				    strerror(err));
 		return;
 	}
 	err = sip_msg_validate(msg, &serr);
@@ -519,8 +574,11 @@ void stack_recv(struct stack *st, const struct sip_rx *rx)
 					 "Allow: %s\r\n", STACK_ALLOW);
 			reject(st, rx, serr.status, serr.reason, extra);
 		} else {
-			log_debug(STACK_LOG, "dropped from %s: %s", peer,
-				  serr.reason ? serr.reason : strerror(err));
+			RX_LIMIT(rl);
+
+			log_limited(&rl, LOG_DEBUG, STACK_LOG, "dropped from "
+				    "%s: %s", peer, serr.reason ? serr.reason :
+				    strerror(err));
 		}
 		goto out;
 	}
@@ -533,14 +591,28 @@ void stack_recv(struct stack *st, const struct sip_rx *rx)
 		}
 	}
 	target_from_rx(&src, rx);
-	if (rx->tp != SIP_TP_UDP && rx->flow)
+	if (rx->tp != SIP_TP_UDP && rx->flow) {
 		c = conn_incoming(st, rx->flow);
+		if (c && c->incoming && sip_msg_is_request(msg)) {
+			enum sip_method m = sip_msg_method_id(msg);
+
+			if (m == SIP_M_INVITE || m == SIP_M_REFER ||
+			    m == SIP_M_REGISTER)
+				c->pinned = true;
+		}
+	}
 	err = sip_tsx_recv(st->tsx, msg, &src, c);
-	if (err == ENOENT)
-		log_debug(STACK_LOG, "a response from %s matched no "
-			  "transaction", peer);
-	else if (err)
-		log_debug(STACK_LOG, "not handled (%s)", strerror(err));
+	if (err == ENOENT) {
+		RX_LIMIT(rl);
+
+		log_limited(&rl, LOG_DEBUG, STACK_LOG, "a response from %s "
+			    "matched no transaction", peer);
+	} else if (err) {
+		RX_LIMIT(rl);
+
+		log_limited(&rl, LOG_DEBUG, STACK_LOG, "not handled (%s)",
+			    strerror(err));
+	}
  out:
 	sip_msg_free(msg);
 }
@@ -641,10 +713,19 @@ static void on_flow(struct sip_flow *flow, const struct sip_flow_event *ev,
 	struct stack *st = arg;
 
 	tls_event(flow, ev);
-	if (ev->type == SIP_FLOW_CLOSED || ev->type == SIP_FLOW_ERROR)
-		log_info(STACK_LOG, "flow %llu: %s",
-			 (unsigned long long)sip_flow_id(flow),
-			 ev->text ? ev->text : strerror(ev->err));
+	if (ev->type == SIP_FLOW_CLOSED || ev->type == SIP_FLOW_ERROR) {
+		RX_LIMIT(rl);
+
+		/* Incoming flows come and go at the peers' pace. */
+		if (sip_flow_is_outgoing(flow))
+			log_info(STACK_LOG, "flow %llu: %s",
+				 (unsigned long long)sip_flow_id(flow),
+				 ev->text ? ev->text : strerror(ev->err));
+		else
+			log_limited(&rl, LOG_INFO, STACK_LOG, "flow %llu: %s",
+				    (unsigned long long)sip_flow_id(flow),
+				    ev->text ? ev->text : strerror(ev->err));
+	}
 	for (struct stack_conn *c = st->conns; c; c = c->next) {
 		if (c->flow != flow)
 			continue;
@@ -752,7 +833,17 @@ int stack_alloc(struct stack **stp, struct loop *loop,
 		tc.ca_file = conf_get(conf, "tls", "ca_file");
 		tc.cert_file = conf_get(conf, "tls", "cert_file");
 		tc.key_file = conf_get(conf, "tls", "key_file");
+		tc.first_ms = 1000u * (uint32_t)conf_get_int(conf, "sip",
+							    "tcp_first_message_s", 0);
+		tc.in_max = (unsigned)conf_get_int(conf, "sip",
+						   "tcp_max_connections", 0);
+		tc.in_per_ip = (unsigned)conf_get_int(conf, "sip",
+						      "tcp_max_per_address", 0);
+		st->in_idle_ms = 1000u * (uint64_t)conf_get_int(conf, "sip",
+								"tcp_idle_s", 0);
 	}
+	if (!st->in_idle_ms)
+		st->in_idle_ms = STACK_IN_IDLE_MS;
 	tc.keepalive_ms = 0;
 	err = sip_transport_alloc(&st->tp, loop, &tc, on_rx, on_flow, st);
 	if (err) {
@@ -769,6 +860,9 @@ int stack_alloc(struct stack **stp, struct loop *loop,
 		const struct sip_tsx_cfg *eff = sip_tsx_layer_cfg(st->tsx);
 
 		st->linger_ms = 64ull * eff->t1 + eff->td + 1000;
+		/* Not before Timer F has ended what came last. */
+		if (st->in_idle_ms < 64ull * eff->t1 + 1000)
+			st->in_idle_ms = 64ull * eff->t1 + 1000;
 	}
 	err = resolver_alloc(&st->res, loop,
 			     conf ? conf_get(conf, "sip", "dns_servers") : NULL);

@@ -39,7 +39,8 @@ typedef bool (stack_req_h)(struct sip_stsx *st, struct sip_msg *req,
 typedef void (stack_conn_h)(struct stack_conn *c,
 			    const struct sip_flow_event *ev, void *arg);
 
-/* Reads [sip] (t1_ms, t2_ms, t4_ms, listen, dns_servers) and [tls]
+/* Reads [sip] (t1_ms, t2_ms, t4_ms, listen, dns_servers, tcp_first_message_s,
+ * tcp_idle_s, tcp_max_connections, tcp_max_per_address) and [tls]
  * (ca_file, cert_file, key_file); conf may be NULL (defaults). */
 int stack_alloc(struct stack **stp, struct loop *loop,
 		const struct conf *conf);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cmocka.h>
@@ -521,6 +522,176 @@ static void test_tcp_ping_answered(void **state)
 	ctx_free(c);
 }
 
+/* ---- incoming connections: the first-message bound and the caps ---- */
+
+static bool incoming_is(struct ctx *c, void *arg)
+{
+	return sip_transport_incoming(c->tp) == (unsigned)(uintptr_t)arg;
+}
+
+static size_t count_ev(struct ctx *c, enum sip_flow_ev type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nevs; i++)
+		n += c->evs[i].type == type;
+	return n;
+}
+
+/* Pings do not keep a connection that never brings a SIP message. */
+static void test_tcp_first_message_bound(void **state)
+{
+	struct sip_transport_conf conf = {.first_ms = 400};
+	struct ctx *c = ctx_new(&conf);
+	struct sip_target t;
+	const struct evrec *e;
+	char buf[64];
+	uint64_t t0;
+	int quiet, talker;
+
+	(void)state;
+	listen_on(c->tp, SIP_TP_TCP, AF_INET);
+	target_of(c, c->tp, SIP_TP_TCP, AF_INET, &t);
+	t0 = loop_now_ms();
+	quiet = raw_tcp_connect(&t);
+	talker = raw_tcp_connect(&t);
+	write_all(talker, options_msg, strlen(options_msg));
+	assert_true(run_until(c, have_msgs, (void *)1, 3000));
+	assert_int_equal(sip_transport_incoming(c->tp), 2);
+	/* A ping is answered, and does not count as a message. */
+	write_all(quiet, "\r\n\r\n", 4);
+	assert_int_equal(read_wait(c, quiet, buf, sizeof(buf), 300), 2);
+	assert_true(run_until(c, have_ev, (void *)SIP_FLOW_CLOSED, 3000));
+	assert_true(loop_now_ms() - t0 >= 350);
+	e = find_ev(c, SIP_FLOW_CLOSED);
+	assert_int_equal(e->err, ETIMEDOUT);
+	assert_non_null(strstr(e->text, "sent no SIP message within 1 s"));
+	assert_int_equal(read_wait(c, quiet, buf, sizeof(buf), 2000), 0);
+	assert_int_equal(sip_transport_incoming(c->tp), 1);
+	/* The one that talked in time outlives the bound and still works. */
+	while (loop_now_ms() - t0 < 900)
+		assert_int_equal(loop_once(c->loop, 20), 0);
+	assert_int_equal(count_ev(c, SIP_FLOW_CLOSED), 1);
+	assert_true(sip_flow_is_open(c->msgs[0].flow));
+	write_all(talker, options_msg, strlen(options_msg));
+	assert_true(run_until(c, have_msgs, (void *)2, 3000));
+	assert_true(c->msgs[1].flow == c->msgs[0].flow);
+	close(quiet);
+	close(talker);
+	ctx_free(c);
+}
+
+/* A TCP client from a given loopback address; -1 if it cannot bind it. */
+static int raw_tcp_connect_from(struct sip_target *t, const char *ip)
+{
+	struct sockaddr_in src = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, ip, &src.sin_addr), 1);
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+		close(fd);
+		return -1;
+	}
+	assert_int_equal(connect(fd, (struct sockaddr *)&t->addr, t->addrlen), 0);
+	return fd;
+}
+
+static void test_tcp_caps(void **state)
+{
+	struct sip_transport_conf conf = {.in_max = 3, .in_per_ip = 2};
+	struct ctx *c = ctx_new(&conf);
+	struct sip_target t;
+	char buf[64];
+	int a, b, over_ip, d, over_all, f;
+
+	(void)state;
+	listen_on(c->tp, SIP_TP_TCP, AF_INET);
+	target_of(c, c->tp, SIP_TP_TCP, AF_INET, &t);
+	a = raw_tcp_connect_from(&t, "127.0.0.1");
+	b = raw_tcp_connect_from(&t, "127.0.0.1");
+	assert_true(a >= 0 && b >= 0);
+	assert_true(run_until(c, incoming_is, (void *)2, 3000));
+	/* A third from the same address: accepted and closed at once. */
+	over_ip = raw_tcp_connect_from(&t, "127.0.0.1");
+	assert_int_equal(read_wait(c, over_ip, buf, sizeof(buf), 2000), 0);
+	assert_int_equal(sip_transport_incoming(c->tp), 2);
+	d = raw_tcp_connect_from(&t, "127.0.0.2");
+	if (d < 0) {
+		/* Only 127.0.0.1 on this loopback: the per-address cap was
+		 * checked, the total needs a second address. */
+		close(over_ip);
+		close(a);
+		close(b);
+		ctx_free(c);
+		skip();
+	}
+	assert_true(run_until(c, incoming_is, (void *)3, 3000));
+	/* One more from anywhere: over the total. */
+	over_all = raw_tcp_connect_from(&t, "127.0.0.3");
+	assert_true(over_all >= 0);
+	assert_int_equal(read_wait(c, over_all, buf, sizeof(buf), 2000), 0);
+	assert_int_equal(sip_transport_incoming(c->tp), 3);
+	/* Those kept work as before. */
+	write_all(a, options_msg, strlen(options_msg));
+	write_all(d, options_msg, strlen(options_msg));
+	assert_true(run_until(c, have_msgs, (void *)2, 3000));
+	assert_int_equal(count_ev(c, SIP_FLOW_CLOSED), 0);
+	/* One leaves: room for the next. */
+	close(a);
+	assert_true(run_until(c, incoming_is, (void *)2, 3000));
+	f = raw_tcp_connect_from(&t, "127.0.0.1");
+	assert_true(run_until(c, incoming_is, (void *)3, 3000));
+	write_all(f, options_msg, strlen(options_msg));
+	assert_true(run_until(c, have_msgs, (void *)3, 3000));
+	assert_int_equal(read_wait(c, b, buf, sizeof(buf), 50), -1);
+	close(b);
+	close(over_ip);
+	close(d);
+	close(over_all);
+	close(f);
+	ctx_free(c);
+}
+
+/* Out of descriptors, accept() fails and the connection stays queued: the
+ * listener pauses instead of waking the loop on every pass. */
+static void test_tcp_accept_emfile_pauses(void **state)
+{
+	struct ctx *c = ctx_new(NULL);
+	struct sip_target t;
+	struct rlimit old, low;
+	unsigned passes = 0;
+	uint64_t t0;
+	int fd, probe;
+
+	(void)state;
+	listen_on(c->tp, SIP_TP_TCP, AF_INET);
+	target_of(c, c->tp, SIP_TP_TCP, AF_INET, &t);
+	fd = raw_tcp_connect(&t);
+	/* The lowest free descriptor: the limit at it leaves none. */
+	probe = dup(0);
+	assert_true(probe >= 0);
+	close(probe);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)probe;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	t0 = loop_now_ms();
+	while (loop_now_ms() - t0 < 400) {
+		assert_int_equal(loop_once(c->loop, 100), 0);
+		passes++;
+	}
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(sip_transport_incoming(c->tp), 0);
+	assert_true(passes < 50);
+	/* Descriptors back: the queued connection is taken within a second. */
+	assert_true(run_until(c, incoming_is, (void *)1, 3000));
+	write_all(fd, options_msg, strlen(options_msg));
+	assert_true(run_until(c, have_msgs, (void *)1, 3000));
+	close(fd);
+	ctx_free(c);
+}
+
 static int raw_tcp_listen(struct sip_target *t, int af)
 {
 	int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -882,6 +1053,9 @@ int main(void)
 		cmocka_unit_test(test_tcp_half_then_stall),
 		cmocka_unit_test(test_tcp_garbage_closes),
 		cmocka_unit_test(test_tcp_ping_answered),
+		cmocka_unit_test(test_tcp_first_message_bound),
+		cmocka_unit_test(test_tcp_caps),
+		cmocka_unit_test(test_tcp_accept_emfile_pauses),
 		cmocka_unit_test(test_tcp_keepalive_dead_flow),
 		cmocka_unit_test(test_tcp_connect_refused),
 		cmocka_unit_test(test_tls_client_verified),
