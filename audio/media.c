@@ -249,7 +249,7 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 	/* 40 ms: a packet up to two frames late on a loaded machine plays
 	 * on time; at 20 ms each one a frame late moved the delay (and what
 	 * the far end hears) by 20 ms.  The echo round trip stays ~110 ms. */
-	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 20);
+	me->jmin = (uint32_t)conf_get_int(conf, "audio", "jitter_min_ms", 40);
 	me->jmax = (uint32_t)conf_get_int(conf, "audio", "jitter_max_ms", 200);
 	if (me->jmax < me->jmin)
 		me->jmax = me->jmin;

@@ -11,6 +11,7 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 #include "sip/transport_int.h"
 
 int tls_creds_load(struct sip_transport *tp, const struct sip_transport_conf *conf)
@@ -149,12 +150,28 @@ int tls_handshake_step(struct sip_flow *flow, char *buf, size_t size,
 	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED ||
 	    !gnutls_error_is_fatal(r))
 		return EAGAIN;
-	log_warn(TP_LOG, "flow %llu: TLS handshake with %s (%s) failed: %s%s%s",
-		 (unsigned long long)flow->id, host_of(flow), flow->peername,
-		 gnutls_strerror(r),
-		 r == GNUTLS_E_FATAL_ALERT_RECEIVED ? ": " : "",
-		 r == GNUTLS_E_FATAL_ALERT_RECEIVED ?
-		 gnutls_alert_get_name(gnutls_alert_get(flow->tls)) : "");
+	if (flow->outgoing) {
+		log_warn(TP_LOG, "flow %llu: TLS handshake with %s (%s) failed: %s%s%s",
+			 (unsigned long long)flow->id, host_of(flow),
+			 flow->peername, gnutls_strerror(r),
+			 r == GNUTLS_E_FATAL_ALERT_RECEIVED ? ": " : "",
+			 r == GNUTLS_E_FATAL_ALERT_RECEIVED ?
+			 gnutls_alert_get_name(gnutls_alert_get(flow->tls)) :
+			 "");
+	} else {
+		/* anyone can open connections and fail handshakes */
+		static struct ratelimit rl =
+			RATELIMIT_INIT(RATELIMIT_RX_BURST, RATELIMIT_RX_PERIOD_MS);
+
+		log_limited(&rl, LOG_WARN, TP_LOG,
+			    "flow %llu: TLS handshake with %s (%s) failed: %s%s%s",
+			    (unsigned long long)flow->id, host_of(flow),
+			    flow->peername, gnutls_strerror(r),
+			    r == GNUTLS_E_FATAL_ALERT_RECEIVED ? ": " : "",
+			    r == GNUTLS_E_FATAL_ALERT_RECEIVED ?
+			    gnutls_alert_get_name(gnutls_alert_get(flow->tls)) :
+			    "");
+	}
 	if (r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
 	    r == GNUTLS_E_INSUFFICIENT_SECURITY ||
 	    (r == GNUTLS_E_FATAL_ALERT_RECEIVED &&
