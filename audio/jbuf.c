@@ -125,6 +125,18 @@ static void jbuf_measure(struct jbuf *jb, uint32_t ts, double arrival_ms)
 	jbuf_update_target(jb);
 }
 
+/* Playout moves past the slot at next, dropping its packet if it holds
+ * one. */
+static void jbuf_drop_next(struct jbuf *jb)
+{
+	struct jbuf_slot *s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
+
+	if (s->used && s->seq == jb->next)
+		jb->dropped++;
+	s->used = false;
+	jb->next++;
+}
+
 static int jbuf_put_x(struct jbuf *jb, uint16_t seq, uint32_t ts,
 		      double arrival_ms, const uint8_t *p, size_t len,
 		      bool skip)
@@ -163,12 +175,8 @@ static int jbuf_put_x(struct jbuf *jb, uint16_t seq, uint32_t ts,
 					  skip);
 		}
 		/* too far ahead of playout: skip forward, losing the gap */
-		while (ext - jb->next >= JBUF_SLOTS) {
-			if (jb->slot[jb->next & (JBUF_SLOTS - 1)].used)
-				jb->dropped++;
-			jb->slot[jb->next & (JBUF_SLOTS - 1)].used = false;
-			jb->next++;
-		}
+		while (ext - jb->next >= JBUF_SLOTS)
+			jbuf_drop_next(jb);
 	}
 	s = &jb->slot[ext & (JBUF_SLOTS - 1)];
 	if (s->used && s->seq == ext) {
@@ -294,13 +302,7 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 		 * now.  Kept, they are a delay the buffer drains half a
 		 * second into the call, the audio jumping forward there. */
 		while (now_ms >= 0 && held > tf + 1) {
-			struct jbuf_slot *o = &jb->slot[jb->next &
-							 (JBUF_SLOTS - 1)];
-
-			if (o->used && o->seq == jb->next)
-				jb->dropped++;
-			o->used = false;
-			jb->next++;
+			jbuf_drop_next(jb);
 			jbuf_pass_skips(jb);
 			held = jbuf_held(jb);
 		}
@@ -322,11 +324,7 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 
 		excess = excess > 1 ? excess / 2 : excess;
 		for (k = 0; k < excess; k++) {
-			s = &jb->slot[jb->next & (JBUF_SLOTS - 1)];
-			if (s->used && s->seq == jb->next)
-				jb->dropped++;
-			s->used = false;
-			jb->next++;
+			jbuf_drop_next(jb);
 			jbuf_pass_skips(jb);
 		}
 		jb->win_min = UINT32_MAX;

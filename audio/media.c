@@ -117,17 +117,13 @@ static void media_ortp_log(const char *domain, OrtpLogLevel lev,
 
 int media_lib_up(void)
 {
-	int err = 0;
-
 	pthread_mutex_lock(&media_glock);
-	if (media_users == 0) {
+	if (media_users++ == 0) {
 		ortp_init();
 		ortp_set_log_handler(media_ortp_log);
 	}
-	if (!err)
-		media_users++;
 	pthread_mutex_unlock(&media_glock);
-	return err;
+	return 0;
 }
 
 void media_lib_down(void)

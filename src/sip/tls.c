@@ -150,15 +150,7 @@ int tls_handshake_step(struct sip_flow *flow, char *buf, size_t size,
 	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED ||
 	    !gnutls_error_is_fatal(r))
 		return EAGAIN;
-	if (flow->outgoing) {
-		log_warn(TP_LOG, "flow %llu: TLS handshake with %s (%s) failed: %s%s%s",
-			 (unsigned long long)flow->id, host_of(flow),
-			 flow->peername, gnutls_strerror(r),
-			 r == GNUTLS_E_FATAL_ALERT_RECEIVED ? ": " : "",
-			 r == GNUTLS_E_FATAL_ALERT_RECEIVED ?
-			 gnutls_alert_get_name(gnutls_alert_get(flow->tls)) :
-			 "");
-	} else {
+	{
 		/* anyone can open connections and fail handshakes */
 		static struct ratelimit rl =
 			RATELIMIT_INIT(RATELIMIT_RX_BURST, RATELIMIT_RX_PERIOD_MS);

@@ -4,147 +4,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "core/buf.h"
-#include "sip/msg.h"
-#include "sip/msg_int.h"
+#include "tests/sipsimd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * As tests/unit/test_sipsimd.c does for its files: each input decoded
- * with the vector paths on (AVX2 splitter, SSSE3 runs, as the CPU has
- * them) and off, in SIP_MSG_NOCOPY mode, everything written into a
- * text; two texts that differ are a crash.
- */
-
-static const char *in_base;
-
-static void put_pl(struct buf *b, const char *k, const struct pl *pl)
-{
-	if (!pl->p)
-		buf_printf(b, " %s=unset", k);
-	else
-		buf_printf(b, " %s=%td+%zu", k, pl->p - in_base, pl->l);
-}
-
-static void put_err(struct buf *b, const char *what, int err,
-		    const struct sip_err *e)
-{
-	buf_printf(b, "%s=%d", what, err);
-	if (err)
-		buf_printf(b, "/%d/%u/%s/%d", e->err, e->status,
-			   e->reason ? e->reason : "-", (int)e->hdr);
-	buf_putc(b, '\n');
-}
-
-static void put_addr(struct buf *b, const struct sip_addr *a)
-{
-	buf_printf(b, " addr angle=%d ok=%d", a->angle, a->uri_ok);
-	put_pl(b, "dname", &a->dname);
-	put_pl(b, "uri", &a->uri_raw);
-	put_pl(b, "user", &a->uri.user);
-	put_pl(b, "host", &a->uri.host);
-	buf_printf(b, " port=%u/%d", a->uri.port, a->uri.port_set);
-	put_pl(b, "uparams", &a->uri.params);
-	put_pl(b, "params", &a->params);
-	put_pl(b, "tag", &a->tag);
-	buf_putc(b, '\n');
-}
-
-/* The text of one decode, with the vector paths as they are set. */
-static void snapshot(struct buf *b, const char *p, size_t n, unsigned flags)
-{
-	struct sip_msg *msg = NULL;
-	struct sip_err e = {0};
-	const struct sip_vias *vias;
-	const struct sip_addr *a;
-	const struct sip_addrs *as;
-	const struct sip_cseq *cs;
-	struct pl pl;
-	int err;
-
-	in_base = p;
-	err = sip_msg_decode(&msg, p, n, flags | SIP_MSG_NOCOPY, &e);
-	put_err(b, "decode", err, &e);
-	if (err)
-		return;
-	for (size_t i = 0; i < sip_msg_hdr_count(msg); i++) {
-		const struct sip_hdr *h = sip_msg_hdr_at(msg, i);
-
-		buf_printf(b, "hdr %d marks=%u", (int)h->id, h->marks);
-		put_pl(b, "name", &h->name);
-		put_pl(b, "val", &h->val);
-		buf_putc(b, '\n');
-	}
-	pl = sip_msg_body(msg);
-	put_pl(b, "body", &pl);
-	buf_putc(b, '\n');
-	memset(&e, 0, sizeof(e));
-	err = sip_msg_decode_all(msg, &e);
-	put_err(b, "all", err, &e);
-	if (sip_msg_vias(msg, &vias) == 0) {
-		for (size_t i = 0; i < vias->n; i++) {
-			const struct sip_via *v = &vias->v[i];
-
-			put_pl(b, "transport", &v->transport);
-			put_pl(b, "host", &v->host);
-			buf_printf(b, " port=%u", v->port);
-			put_pl(b, "branch", &v->branch);
-			put_pl(b, "received", &v->received);
-			put_pl(b, "rport", &v->rport);
-			put_pl(b, "params", &v->params);
-			buf_putc(b, '\n');
-		}
-	}
-	if (sip_msg_addr(msg, SIP_HDR_FROM, &a) == 0)
-		put_addr(b, a);
-	if (sip_msg_addr(msg, SIP_HDR_TO, &a) == 0)
-		put_addr(b, a);
-	if (sip_msg_addrs(msg, SIP_HDR_CONTACT, &as) == 0) {
-		for (size_t i = 0; i < as->n; i++)
-			put_addr(b, &as->v[i]);
-	}
-	if (sip_msg_addrs(msg, SIP_HDR_RECORD_ROUTE, &as) == 0) {
-		for (size_t i = 0; i < as->n; i++)
-			put_addr(b, &as->v[i]);
-	}
-	if (sip_msg_callid(msg, &pl) == 0)
-		put_pl(b, "callid", &pl);
-	if (sip_msg_cseq(msg, &cs) == 0) {
-		buf_printf(b, " cseq=%u", cs->num);
-		put_pl(b, "method", &cs->method);
-	}
-	buf_putc(b, '\n');
-	sip_msg_free(msg);
-}
-
+/* Each input decoded with the vector paths on and off (see
+ * tests/sipsimd.c); two decodes that differ are a crash. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned modes[] = {0, SIP_MSG_STREAM};
-
-	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
-		struct buf fast, plain;
-
-		buf_init(&fast, 0);
-		buf_init(&plain, 0);
-		sip_simd_enable(true);
-		snapshot(&fast, (const char *)data, size, modes[m]);
-		sip_simd_enable(false);
-		snapshot(&plain, (const char *)data, size, modes[m]);
-		sip_simd_enable(true);
-		if (fast.err || plain.err || fast.len != plain.len ||
-		    memcmp(fast.data, plain.data, fast.len) != 0) {
-			fprintf(stderr, "fuzz_sipsimd: the paths differ "
-				"(mode %u)\nvector:\n%.*s\nplain:\n%.*s\n",
-				modes[m], (int)fast.len,
-				fast.data ? fast.data : "", (int)plain.len,
-				plain.data ? plain.data : "");
-			abort();
-		}
-		buf_free(&fast);
-		buf_free(&plain);
-	}
+	if (sipsimd_differ((const char *)data, size, stderr, "fuzz_sipsimd"))
+		abort();
 	return 0;
 }

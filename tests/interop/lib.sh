@@ -336,11 +336,16 @@ io_states() {
 	sed -n "s/.*\"type\":\"$1\".*\"state\":\"\\([a-z-]*\\)\".*/\\1/p" "$2" | tr '\n' ' '
 }
 
-# io_udp_conf FILE PORT: a sip: account that does not register, over UDP.
+# io_udp_conf FILE PORT [LINE...]: a sip: account that does not register,
+# over UDP; each LINE ("key = value") goes into the [sip] section.
 io_udp_conf() {
-	cat > "$1" <<-EOC
-	[sip]
-	listen = 127.0.0.1:$2
+	io_uf=$1 io_up=$2
+	shift 2
+	{
+	printf '[sip]\nlisten = 127.0.0.1:%s\n' "$io_up"
+	for io_ul in "$@"; do printf '%s\n' "$io_ul"; done
+	} > "$io_uf"
+	cat >> "$io_uf" <<-EOC
 	[account alice]
 	aor = sip:alice@127.0.0.1
 	password = alicepw

@@ -44,21 +44,9 @@ fl_lines() {
 fl_run() {
 	io_workdir "$logdir" flood || { bad "flood: cannot make a work directory"; return; }
 	fl_port=$(io_free_ports 1) || { bad "flood: no free port on 127.0.0.1"; return; }
-	cat > "$io_dir/flood.conf" <<-EOC
-	[sip]
-	listen = 127.0.0.1:$fl_port
-	t1_ms = 50
-	tcp_first_message_s = 5
-	tcp_idle_s = 5
-	tcp_max_connections = 40
-	tcp_max_per_address = 16
-	[account alice]
-	aor = sip:alice@127.0.0.1
-	password = alicepw
-	transport = udp
-	require_tls = no
-	register = no
-	EOC
+	io_udp_conf "$io_dir/flood.conf" "$fl_port" "t1_ms = 50" \
+		"tcp_first_message_s = 5" "tcp_idle_s = 5" \
+		"tcp_max_connections = 40" "tcp_max_per_address = 16"
 	fl_log=$io_dir/logs/flood.log
 	# Under AddressSanitizer freed memory sits in a quarantine RSS counts.
 	fl_asan=${ASAN_OPTIONS:-}

@@ -315,7 +315,6 @@ static void call_and_check(const char *codec, const char *suite,
 	assert_true(sb.jb_ms <= 200);
 	pair_close(&pr);
 	c = best_ncc(pr.out_wav, &lag);
-	if (getenv("MEDIA_KEEP")) { char cmd[400]; snprintf(cmd, sizeof(cmd), "cp %s /tmp/media_dbg_%u.wav", pr.out_wav, call); (void)!system(cmd); }
 	print_message("# %s %s: ncc %.3f at lag %ld samples, jb %u ms, concealed %u ms, jitter %.2f, underruns %u\n",
 		      codec, suite ? suite : "plain", c, lag, sb.jb_ms, sb.concealed_ms, sb.jitter_ms, sb.underruns);
 	assert_true(c >= 0.9);
