@@ -337,6 +337,31 @@ static void on_script_done(int status, void *arg)
 	loop_stop(app->loop, 0);
 }
 
+/* The demo's configuration: its own account, TLS and identity, and the
+ * user's [audio], [ui] and [keys] (the sound card, the screen and the
+ * keys are the user's; accounts and trust never are). */
+static int demo_conf(struct conf **confp, const char *text,
+		     const struct conf *user)
+{
+	static const char *const mine[] = {"audio", "ui", "keys"};
+	const char *key, *value;
+	unsigned line;
+	struct buf b;
+	int err;
+
+	buf_init(&b, 2048);
+	buf_printf(&b, "%s", text);
+	for (size_t i = 0; user && i < sizeof(mine) / sizeof(mine[0]); i++) {
+		buf_printf(&b, "[%s]\n", mine[i]);
+		for (size_t k = 0; !conf_entry(user, mine[i], k, &key, &value,
+					      &line); k++)
+			buf_printf(&b, "%s = %s\n", key, value);
+	}
+	err = b.err ? b.err : conf_load_string(confp, "demo", b.data);
+	buf_free(&b);
+	return err;
+}
+
 static int run(const struct opts *o, const struct conf *conf,
 	       const char *conf_path, struct script *script)
 {
@@ -380,7 +405,7 @@ static int run(const struct opts *o, const struct conf *conf,
 		 * trust never meet a real account. */
 		err = demo_start(&demo, app.loop, &text);
 		if (!err)
-			err = conf_load_string(&dconf, "demo", text);
+			err = demo_conf(&dconf, text, conf);
 		if (err) {
 			fprintf(stderr, _("siptty: cannot start the demo "
 					  "service: %s\n"), strerror(err));

@@ -81,6 +81,7 @@ static const struct ckey schema[] = {
 	{"audio", "input_device", C_STR, 0, 0, NULL},
 	{"audio", "output_device", C_STR, 0, 0, NULL},
 	{"audio", "codecs", C_STR, 0, 0, NULL},
+	{"audio", "ptime", C_INT, 10, 60, NULL},
 	{"audio", "rtp_ports", C_STR, 0, 0, NULL},
 	{"audio", "opus_bitrate", C_INT, 6000, 510000, NULL},
 	{"audio", "opus_complexity", C_INT, 0, 10, NULL},

@@ -135,6 +135,7 @@ struct call_mgr {
 	struct media_engine *me;    /* NULL: calls without audio (tests) */
 	struct ident_ctx *ident;    /* NULL: every caller unverified */
 	char *codecs;               /* [audio] codecs, NULL: the default */
+	uint32_t ptime;             /* [audio] ptime, 0: the default */
 	uint32_t opus_bitrate;      /* for the QoS reservation's size */
 };
 
@@ -1293,6 +1294,7 @@ static int call_new(struct call **cp, struct call_mgr *cm,
 	c->lo.port = offer_port_pick(cm->port_min, cm->port_max);
 	c->lo.srtp = (enum offer_srtp)ca->acc->srtp;
 	c->lo.codecs = cm->codecs;
+	c->lo.ptime = cm->ptime;
 	if (rand_bytes(c->lo.key, sizeof(c->lo.key))) {
 		free(c);
 		return EIO;
@@ -2014,6 +2016,7 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 		l.secure = rx.tp == SIP_TP_TLS;
 		l.srtp = rca ? (enum offer_srtp)rca->acc->srtp : OFFER_SRTP_OFF;
 		l.codecs = cm->codecs;
+		l.ptime = cm->ptime;
 
 		buf_init(&probe, 2048);
 		err = offer_answer(&probe, &res, body.p, body.l, &l);
@@ -2488,6 +2491,16 @@ int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 				 "siptty has (opus, pcmu, pcma); it is left out",
 				 bad);
 		cm->codecs = strdup(v);
+	}
+	if (conf) {
+		long pt = conf_get_int(conf, "audio", "ptime", OFFER_PTIME);
+
+		if (offer_ptime_ok((uint32_t)pt))
+			cm->ptime = (uint32_t)pt;
+		else
+			log_warn(CALL_LOG, "[audio] ptime = %ld: packets are "
+				 "10, 20, 40 or 60 ms long; using %d", pt,
+				 OFFER_PTIME);
 	}
 	cm->opus_bitrate = conf ? (uint32_t)conf_get_int(conf, "audio",
 							 "opus_bitrate", 32000) :

@@ -147,6 +147,16 @@ static enum sdp_af addr_af(const char *addr)
 }
 
 /* Origin and connection lines from our side of the flow. */
+bool offer_ptime_ok(uint32_t ms)
+{
+	return ms == 10 || ms == 20 || ms == 40 || ms == 60;
+}
+
+static uint32_t local_ptime(const struct offer_local *l)
+{
+	return offer_ptime_ok(l->ptime) ? l->ptime : OFFER_PTIME;
+}
+
 static int session_start(struct sdp_session **sp, const struct offer_local *l)
 {
 	struct sdp_session *s;
@@ -207,7 +217,7 @@ int offer_build(struct buf *out, const struct offer_local *l)
 		err = sdp_format_add(m, OFFER_PT_DTMF, "telephone-event", 8000,
 				     0, "0-16");
 	if (!err) {
-		m->ptime = OFFER_PTIME;
+		m->ptime = local_ptime(l);
 		m->dir = l->dir == SDP_DIR_UNSET ? SDP_DIR_SENDRECV : l->dir;
 		err = sdp_print(out, s);
 	}
@@ -441,11 +451,13 @@ int offer_answer(struct buf *out, struct offer_result *res, const char *in,
 			if (err)
 				break;
 		}
-		m->ptime = OFFER_PTIME;
+		/* no preference of our own (an echo): the offerer's */
+		m->ptime = !l->ptime && offer_ptime_ok(om->ptime) ?
+			om->ptime : local_ptime(l);
 		remote_of(res, off, om);
 		m->dir = sdp_dir_answer(res->remote_dir, l->dir);
 		res->local_dir = m->dir;
-		res->ptime = om->ptime ? om->ptime : OFFER_PTIME;
+		res->ptime = om->ptime ? om->ptime : local_ptime(l);
 		result_codec(res, c, pick);
 		accepted = true;
 	}
@@ -538,7 +550,7 @@ int offer_accept(struct offer_result *res, const char *in, size_t len,
 		remote_of(res, s, m);
 		res->local_dir = sdp_dir_answer(res->remote_dir,
 						SDP_DIR_SENDRECV);
-		res->ptime = m->ptime ? m->ptime : OFFER_PTIME;
+		res->ptime = m->ptime ? m->ptime : local_ptime(l);
 		break;
 	}
 	sdp_free(s);

@@ -42,6 +42,10 @@ struct offer_local {
 	 * ("opus, pcmu"; any case, commas or spaces); NULL or "": Opus,
 	 * PCMU, PCMA. */
 	const char *codecs;
+	/* [audio] ptime: the packet length we ask for (a=ptime) and send
+	 * when the far end states none; 0: no preference (an answer takes
+	 * the offerer's, anything else OFFER_PTIME). */
+	uint32_t ptime;
 };
 
 /* The outcome of one offer/answer exchange, for the call and the screen. */
@@ -69,6 +73,9 @@ int offer_range_parse(const char *s, uint16_t *min, uint16_t *max);
 /* A random even port in [min, max]. */
 uint16_t offer_port_pick(uint16_t min, uint16_t max);
 
+/* Is ms a packet length every codec we have can send: 10, 20, 40 or 60
+ * (Opus has no 30 ms frame)? */
+bool offer_ptime_ok(uint32_t ms);
 /* Does s name only codecs we have ("opus", "PCMU", "pcma"; commas or
  * spaces between)?  The first unknown name goes to bad (at least 32). */
 bool offer_codecs_ok(const char *s, char *bad, size_t sz);

@@ -486,6 +486,64 @@ static void test_codecs(void **state)
 	assert_string_equal(bad, "g729");
 }
 
+/* [audio] ptime: what we ask for, and what we send when the far end
+ * states nothing; a length no codec can send falls back to 20. */
+static void test_ptime(void **state)
+{
+	static const char bare[] =
+		"v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 10002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+	static const char with40[] =
+		"v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+		"t=0 0\r\nm=audio 10002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=ptime:40\r\n";
+	static const uint32_t in[] = {10, 20, 40, 60, 30, 0, 5, 120};
+	static const uint32_t want[] = {10, 20, 40, 60, 20, 20, 20, 20};
+	struct offer_local l = local4;
+	struct offer_result r;
+	struct sdp_session *s;
+	struct buf b;
+
+	(void)state;
+	assert_true(offer_ptime_ok(10));
+	assert_false(offer_ptime_ok(30));
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		l.ptime = in[i];
+		buf_init(&b, 4096);
+		assert_int_equal(offer_build(&b, &l), 0);
+		s = parse_buf(&b);
+		assert_int_equal(s->media[0].ptime, want[i]);
+		sdp_free(s);
+		buf_reset(&b);
+		assert_int_equal(offer_answer(&b, &r, bare, strlen(bare), &l), 0);
+		assert_int_equal(r.ptime, want[i]);
+		s = parse_buf(&b);
+		assert_int_equal(s->media[0].ptime, want[i]);
+		sdp_free(s);
+		assert_int_equal(offer_accept(&r, bare, strlen(bare), &l), 0);
+		assert_int_equal(r.ptime, want[i]);
+		buf_free(&b);
+	}
+	/* the far end's ptime wins for what we send */
+	l.ptime = 10;
+	buf_init(&b, 4096);
+	assert_int_equal(offer_answer(&b, &r, with40, strlen(with40), &l), 0);
+	assert_int_equal(r.ptime, 40);
+	assert_int_equal(offer_accept(&r, with40, strlen(with40), &l), 0);
+	assert_int_equal(r.ptime, 40);
+	s = parse_buf(&b);
+	assert_int_equal(s->media[0].ptime, 10);
+	sdp_free(s);
+	/* no preference of our own: the answer mirrors the offer */
+	l.ptime = 0;
+	buf_reset(&b);
+	assert_int_equal(offer_answer(&b, &r, with40, strlen(with40), &l), 0);
+	s = parse_buf(&b);
+	assert_int_equal(s->media[0].ptime, 40);
+	sdp_free(s);
+	buf_free(&b);
+}
+
 static void test_ports(void **state)
 {
 	uint16_t a, b;
@@ -520,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_srtp_answer),
 		cmocka_unit_test(test_srtp_accept),
 		cmocka_unit_test(test_codecs),
+		cmocka_unit_test(test_ptime),
 		cmocka_unit_test(test_ports),
 	};
 

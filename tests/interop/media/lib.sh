@@ -372,7 +372,10 @@ md_alice_conf() {
 	[tls]
 	ca_file = $io_dir/certs/ca.pem
 	EOC
-	[ -n "${3:-}" ] && printf '[audio]\ncodecs = %s\n' "$3" >> "$1"
+	printf '[audio]\n' >> "$1"
+	[ -n "${3:-}" ] && printf 'codecs = %s\n' "$3" >> "$1"
+	# MD_SIPTTY_AUDIO: extra [audio] lines, to try a setting by hand
+	[ -n "${MD_SIPTTY_AUDIO:-}" ] && printf '%b\n' "$MD_SIPTTY_AUDIO" >> "$1"
 	return 0
 }
 
