@@ -61,6 +61,7 @@ struct media_session {
 	struct codec *codec;
 	char codec_name[16];
 	uint32_t codec_ptime;
+	uint32_t logged_dropped;    /* jb.dropped when last logged */
 	char codec_fmtp[256];
 	struct jbuf jb;
 	struct rsmp cap_rs, play_rs;
@@ -898,6 +899,14 @@ static bool media_play_frame(struct media_session *ms, int16_t *pcm)
 	enum jbuf_res r;
 
 	r = jbuf_get_at(&ms->jb, media_now_ms(), &s);
+	if (ms->jb.dropped != ms->logged_dropped) {
+		log_info("media", "call %u: playout dropped %u frame(s) to "
+			 "keep the delay down (jitter %.1f ms, target %u "
+			 "frames, %u held)", ms->p.call_id,
+			 ms->jb.dropped - ms->logged_dropped, ms->jb.jitter_ms,
+			 ms->jb.tf, jbuf_delay_ms(&ms->jb) / ms->jb.ptime_ms);
+		ms->logged_dropped = ms->jb.dropped;
+	}
 	if (r == JBUF_PACKET) {
 		(void)codec_decode(ms->codec, s->data, s->len, false, pcm);
 	} else if (r == JBUF_LOST) {

@@ -40,7 +40,7 @@
  *              where REF is not silent and GOT has samples (segs= of them).
  *              A jitter buffer that grows or shrinks moves the lag during a
  *              call, which lowers xcorr but not seg.  -v prints each
- *              segment's value on stderr.
+ *              segment's value and lag on stderr.
  * A frame (FRAME_MS, default 5) is near-silent when its RMS is more than
  * DB (default 30) below the signal's level (its 99th percentile frame RMS).
  * A GOT with no audio at all (its level under -70 dBFS) gives xcorr=0 and
@@ -413,7 +413,9 @@ static void xc_segments(const struct xc_sig *ref, const struct xc_sig *got,
 		if (best < -1.5)
 			best = 0.0;  /* GOT is silent here: nothing matches */
 		if (verbose)
-			fprintf(stderr, "segment %.3f s: %.4f\n", (double)s / ref->rate, best);
+			fprintf(stderr, "segment %.3f s: %.4f lag_ms=%.1f\n",
+				(double)s / ref->rate, best,
+				(double)(lag + best_d) * 1000.0 / ref->rate);
 		if (r->count == 0 || best < r->min)
 			r->min = best;
 		sum += best;
