@@ -23,6 +23,7 @@
 #include <srtp2/srtp.h>
 
 #include "audio/media_int.h"
+#include "audio/rtp.h"
 #include "core/conf.h"
 #include "core/events.h"
 #include "core/i18n.h"
@@ -290,25 +291,6 @@ static double media_now_ms(void)
 	return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
 }
 
-static char dtmf_char(unsigned ev)
-{
-	static const char map[] = "0123456789*#ABCD";
-
-	return ev < 16 ? map[ev] : '\0';
-}
-
-static int dtmf_code(char c)
-{
-	const char *map = "0123456789*#ABCD", *p;
-
-	if (c >= 'a' && c <= 'd')
-		c = (char)(c - 'a' + 'A');
-	if (!c)
-		return -1;
-	p = strchr(map, c);
-	return p ? (int)(p - map) : -1;
-}
-
 static void media_dtmf_report(struct media_session *ms, const char *dir,
 			      char digit, uint32_t dur)
 {
@@ -323,16 +305,9 @@ static void media_dtmf_report(struct media_session *ms, const char *dir,
 static void media_rx_dtmf(struct media_session *ms, uint32_t ts,
 			  const uint8_t *pl, size_t len)
 {
-	char digit;
-	bool end;
-	uint32_t dur;
+	struct rtp_event ev;
 
-	if (len < 4)
-		return;
-	digit = dtmf_char(pl[0]);
-	end = (pl[1] & 0x80) != 0;
-	dur = ((uint32_t)pl[2] << 8) | pl[3];
-	if (!digit)
+	if (rtp_event_parse(&ev, pl, len))
 		return;
 	if (!ms->dr_have || ts != ms->dr_ts) {
 		/* a new event; the last one's end packets were all lost */
@@ -342,67 +317,44 @@ static void media_rx_dtmf(struct media_session *ms, uint32_t ts,
 		ms->dr_done = false;
 		ms->dr_ts = ts;
 	}
-	ms->dr_digit = digit;
-	if (dur > ms->dr_dur || !end)
-		ms->dr_dur = dur;
-	if (end && !ms->dr_done) {
+	ms->dr_digit = ev.digit;
+	if (ev.duration > ms->dr_dur || !ev.end)
+		ms->dr_dur = ev.duration;
+	if (ev.end && !ms->dr_done) {
 		ms->dr_done = true;
-		media_dtmf_report(ms, "in", digit, dur);
+		media_dtmf_report(ms, "in", ev.digit, ev.duration);
 	}
 }
 
 static void media_rx_rtp(struct media_session *ms, const uint8_t *b,
 			 size_t len)
 {
-	size_t hl = 12;
-	uint16_t seq;
-	uint32_t ts, ext;
-	int pt;
+	struct rtp_hdr h;
+	uint32_t ext;
 
-	if (len < 12 || (b[0] >> 6) != 2)
+	if (rtp_parse(&h, b, len))
 		return;
-	hl += (size_t)(b[0] & 0x0f) * 4;
-	if (len < hl)
-		return;
-	if (b[0] & 0x10) {
-		if (len < hl + 4)
-			return;
-		hl += 4 + (((size_t)b[hl + 2] << 8) | b[hl + 3]) * 4;
-		if (len < hl)
-			return;
-	}
-	if (b[0] & 0x20) {
-		size_t pad = b[len - 1];
-
-		if (!pad || pad > len - hl)
-			return;
-		len -= pad;
-	}
-	pt = b[1] & 0x7f;
-	seq = (uint16_t)((b[2] << 8) | b[3]);
-	ts = ((uint32_t)b[4] << 24) | ((uint32_t)b[5] << 16) |
-		((uint32_t)b[6] << 8) | b[7];
-	if (pt != ms->p.pt && pt != ms->p.dtmf_pt)
+	if (h.pt != ms->p.pt && h.pt != ms->p.dtmf_pt)
 		return;
 	/* sequence accounting (RFC 3550 A.3, simplified) */
 	if (!ms->rx_have) {
 		ms->rx_have = true;
-		ms->rx_base = ms->rx_max = seq;
+		ms->rx_base = ms->rx_max = h.seq;
 	}
 	ext = ms->rx_max + (uint32_t)(int32_t)(int16_t)
-		(uint16_t)(seq - (uint16_t)ms->rx_max);
+		(uint16_t)(h.seq - (uint16_t)ms->rx_max);
 	if ((int32_t)(ext - ms->rx_max) > 0)
 		ms->rx_max = ext;
 	ms->rx_packets++;
 	if (!ms->p.recv)
 		return;
-	if (pt == ms->p.dtmf_pt && pt >= 0) {
-		media_rx_dtmf(ms, ts, b + hl, len - hl);
+	if (h.pt == ms->p.dtmf_pt && h.pt >= 0) {
+		media_rx_dtmf(ms, h.ts, h.payload, h.plen);
 		/* its sequence number is no audio frame lost */
-		(void)jbuf_skip(&ms->jb, seq, media_now_ms());
+		(void)jbuf_skip(&ms->jb, h.seq, media_now_ms());
 	} else
-		(void)jbuf_put(&ms->jb, seq, ts, media_now_ms(), b + hl,
-			       len - hl);
+		(void)jbuf_put(&ms->jb, h.seq, h.ts, media_now_ms(), h.payload,
+			       h.plen);
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -431,33 +383,17 @@ static void media_rx_report(struct media_session *ms, const uint8_t *rb)
 		ms->rtt_ms = rtt * 1000.0 / 65536.0;
 }
 
+static void media_rx_block(const uint8_t *rb, void *arg)
+{
+	media_rx_report(arg, rb);
+}
+
 /* The far end's report on what we send: fraction lost of our SSRC. */
 static void media_rx_rtcp(struct media_session *ms, const uint8_t *b,
 			  size_t len)
 {
-	uint32_t ours = rtp_session_get_send_ssrc(ms->rtp);
-	size_t off = 0;
-
-	while (off + 8 <= len) {
-		const uint8_t *h = b + off;
-		size_t plen = ((((size_t)h[2] << 8) | h[3]) + 1) * 4, first, i;
-		unsigned rc = h[0] & 0x1f;
-
-		if ((h[0] >> 6) != 2 || off + plen > len)
-			return;
-		if (h[1] == 200 || h[1] == 201) {
-			first = h[1] == 200 ? 28 : 8;
-			for (i = 0; i < rc && first + (i + 1) * 24 <= plen;
-			     i++) {
-				const uint8_t *rb = h + first + i * 24;
-				uint32_t ssrc = rd32(rb);
-
-				if (ssrc == ours)
-					media_rx_report(ms, rb);
-			}
-		}
-		off += plen;
-	}
+	(void)rtcp_blocks(b, len, rtp_session_get_send_ssrc(ms->rtp),
+			  media_rx_block, ms);
 }
 
 static int media_mod_send(RtpTransportModifier *t, mblk_t *m, bool rtcp)
@@ -811,7 +747,7 @@ static void media_send_dtmf(struct media_session *ms)
 {
 	uint8_t pl[4];
 	mblk_t *mp;
-	int code = dtmf_code(ms->dt_digit);
+	int code = rtp_event_code(ms->dt_digit);
 	bool end;
 
 	ms->dt_dur += ms->frame;
@@ -1274,7 +1210,7 @@ int media_session_dtmf(struct media_session *ms, char digit)
 
 	if (!ms)
 		return EINVAL;
-	if (dtmf_code(digit) < 0)
+	if (rtp_event_code(digit) < 0)
 		return EINVAL;
 	if (!ms->started || ms->p.dtmf_pt < 0)
 		return ENOTSUP;
