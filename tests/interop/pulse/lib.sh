@@ -19,7 +19,11 @@ pu_pactl() {
 # remix=no: a mono stream mapped to front-left reaches the left channel
 # only (with remixing the server would spread it over both).
 pu_rt_start() {
-	md_pulse_start "$1" || return 1
+	md_pulse_start "$1" && pu_rt_load
+}
+
+# pu_rt_load: the same on a server md_pulse_start already started.
+pu_rt_load() {
 	pu_pactl load-module module-null-sink sink_name=rt rate=48000 channels=2 \
 		channel_map=front-left,front-right > /dev/null &&
 	pu_pactl load-module module-remap-sink sink_name=mic_in master=rt channels=1 \
@@ -36,7 +40,6 @@ pu_rt_asoundrc() {
 	cat > "$1" <<-'EOA'
 	pcm.mic { type pulse device mic }
 	pcm.spk { type pulse device spk }
-	ctl.!default { type pulse }
 	EOA
 }
 
