@@ -64,6 +64,7 @@ printf 'module_app\t\techo.so\n' >> "$io_dir/carol/config"
 # echo.so names the call's devices after it; they must be aubridge's
 sed -i "s|^ctrl_tcp_listen.*|ctrl_tcp_listen\t\t127.0.0.1:$((ep + 4))|; s|^rtp_ports.*|rtp_ports\t\t$((ep + 2))-$((ep + 3))|; s|^audio_source.*|audio_source\t\taubridge,echo|; s|^audio_player.*|audio_player\t\taubridge,echo|" "$io_dir/carol/config"
 md_baresip_start carol $((secs * 3 + idle + 100))
+carol=$io_pid
 md_baresip_setup alice "$ap" "$ac" "$ar" \
 	"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;audio_codecs=opus/48000/1;$ob" "$io_dir/a.wav"
 md_baresip_start alice $((secs * 3 + idle + 100))
@@ -181,6 +182,16 @@ md_rtcall() {
 	echo "bench-media: (b, PulseAudio stereo sink) $1: $md_xline"
 }
 b_prt= s_prt= s_prt0=
+# Kamailio lives 120 s (io_kamailio_start): a fresh one, and carol
+# registered with it again
+io_stop_pid "$io_kam_pid"
+io_stop_pid "$carol"
+md_kamailio_start kamailio2 "$kp" "$((kp + 1))" -- -A WITH_QOP ||
+	echo "bench-media: kamailio did not start again (see $io_kam_log)" >&2
+md_baresip_start carol 300
+carol=$io_pid
+io_wait_log "$io_dir/logs/carol.log" "carol@localhost: .*200 OK" 10 ||
+	echo "bench-media: baresip carol did not register again (see $io_dir/logs/carol.log)" >&2
 if pu_rt_load && md_clicks "$io_dir/clicks10.wav" 10; then
 	pu_rt_asoundrc "$io_dir/home/.asoundrc"
 	md_baresip_setup alice4 "$ap" "$ac" "$ar" \
