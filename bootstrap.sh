@@ -13,14 +13,14 @@ mode=${1:-build}
 # Build dependencies (what configure checks for).
 BUILD_PKGS="build-essential autoconf automake libtool autopoint gettext pkg-config
  libncurses-dev libgnutls28-dev nettle-dev portaudio19-dev libortp-dev libbctoolbox-dev
- libopus-dev libjansson-dev libinih-dev libc-ares-dev
+ libpulse-dev libopus-dev libjansson-dev libinih-dev libc-ares-dev
  libsndfile1-dev libspeexdsp-dev libsrtp2-dev libcurl4-gnutls-dev"
 # Test dependencies: unit tests, fuzzers, benchmark peers, locales, man pages.
 CHECK_PKGS="libcmocka-dev clang libclang-rt-14-dev libosip2-dev libsofia-sip-ua-dev
  locales man-db groff-base tmux python3 dnsmasq-base
  kamailio kamailio-tls-modules baresip linphone-cli sip-tester tshark gnutls-bin
  stunnel4 kamailio-secsipid-modules secsipidx sox
- pulseaudio libasound2-plugins"
+ pulseaudio pulseaudio-utils libasound2-plugins"
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 

@@ -1,6 +1,7 @@
 /* dev.c - audio devices: a PortAudio stream whose callback only touches
- * two SPSC rings, or WAV files / silence moved by a thread paced by
- * CLOCK_MONOTONIC one frame at a time, like a sound card. */
+ * two SPSC rings; a PulseAudio source and sink moved by a thread paced by
+ * the source; or WAV files / silence moved by a thread paced by
+ * CLOCK_MONOTONIC one period at a time, like a sound card. */
 #include <config.h>
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 
 #include <alsa/asoundlib.h>
 #include <portaudio.h>
+#include <pulse/error.h>
+#include <pulse/simple.h>
 #include <sndfile.h>
 
 #include "audio/media_int.h"
@@ -26,6 +29,27 @@
  * period does: the media thread hands it a frame just before it is
  * needed instead of a whole frame ahead. */
 #define MDEV_BLOCK_MS 5
+/* PulseAudio: the loop thread waits this long for the server (a server
+ * that accepts and never answers would hold libpulse for 30 s) */
+#define MDEV_PULSE_WAIT_MS 3000
+/* the playback buffer the server keeps, in periods: small, since a
+ * period is written as soon as one is captured */
+#define MDEV_PULSE_TLEN 3
+#define MDEV_PULSE_PREBUF 2
+/* a delay (capture queued in the server, or playback queued) more than
+ * this many periods above the least seen is a backlog to shed */
+#define MDEV_PULSE_SLACK 4
+/* ... unless it lasts this many periods (a second): the server's own
+ * latency changed, and that is the new floor */
+#define MDEV_PULSE_REBASE 200
+/* mdev_close waits this long for a device thread stuck in libpulse */
+#define MDEV_PULSE_JOIN_MS 2000
+
+/* How far a stream's delay is above the least it has had. */
+struct mdev_lat {
+	pa_usec_t base;
+	unsigned over;              /* periods in a row above the slack */
+};
 
 struct mdev {
 	enum media_driver driver;
@@ -37,6 +61,11 @@ struct mdev {
 	struct ring cap, play;
 	/* PortAudio */
 	PaStream *pa;
+	/* PulseAudio: one record and one playback stream */
+	pa_simple *prec, *pplay;
+	struct mdev_lat rec_lat, play_lat;
+	unsigned pulse_caught_up;   /* extra capture periods read */
+	unsigned pulse_dropped;     /* playback periods not written */
 	/* paced thread (WAV, null) */
 	pthread_t thr;
 	bool thr_on;
@@ -331,6 +360,243 @@ static void *mdev_thread(void *arg)
 	return NULL;
 }
 
+/* ---- PulseAudio ---- */
+
+/* pa_simple_new blocks until the server answers: it runs in a thread of
+ * its own, which the loop thread waits for only so long.  A job given
+ * up on is freed by that thread when libpulse returns. */
+struct mdev_pulse_job {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done, abandoned;
+	char *in_dev, *out_dev;
+	uint32_t rate, block;
+	pa_simple *rec, *play;
+	int perr;
+};
+
+static void mdev_pulse_job_free(struct mdev_pulse_job *j)
+{
+	if (j->rec)
+		pa_simple_free(j->rec);
+	if (j->play)
+		pa_simple_free(j->play);
+	free(j->in_dev);
+	free(j->out_dev);
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static void *mdev_pulse_opener(void *arg)
+{
+	struct mdev_pulse_job *j = arg;
+	pa_sample_spec ss;
+	pa_buffer_attr ra, wa;
+	uint32_t bytes = j->block * (uint32_t)sizeof(int16_t);
+	pa_simple *rec, *play = NULL;
+	int perr = 0;
+	bool abandoned;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.format = PA_SAMPLE_S16NE;
+	ss.rate = j->rate;
+	ss.channels = 1;
+	/* (uint32_t)-1 everywhere: the server's choice */
+	memset(&ra, 0xff, sizeof(ra));
+	ra.fragsize = bytes;
+	memset(&wa, 0xff, sizeof(wa));
+	wa.tlength = bytes * MDEV_PULSE_TLEN;
+	wa.minreq = bytes;
+	wa.prebuf = bytes * MDEV_PULSE_PREBUF;
+	/* pa_simple connects with PA_STREAM_ADJUST_LATENCY: tlength and
+	 * fragsize are the whole latency, the device's included */
+	rec = pa_simple_new(NULL, "siptty", PA_STREAM_RECORD, j->in_dev,
+			    "call microphone", &ss, NULL, &ra, &perr);
+	if (rec)
+		play = pa_simple_new(NULL, "siptty", PA_STREAM_PLAYBACK,
+				     j->out_dev, "call audio", &ss, NULL, &wa,
+				     &perr);
+	pthread_mutex_lock(&j->lock);
+	j->rec = rec;
+	j->play = play;
+	j->perr = perr;
+	j->done = true;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	if (abandoned)
+		mdev_pulse_job_free(j);
+	return NULL;
+}
+
+static int mdev_pulse_open(struct mdev *d, const struct mdev_cfg *cfg,
+			   char *reason, size_t rsz)
+{
+	struct mdev_pulse_job *j;
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t t;
+	struct timespec dl;
+	int err, rc = 0;
+
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ENOMEM;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	j->in_dev = cfg->in_dev && *cfg->in_dev ? strdup(cfg->in_dev) : NULL;
+	j->out_dev = cfg->out_dev && *cfg->out_dev ? strdup(cfg->out_dev) :
+		NULL;
+	j->rate = d->rate;
+	j->block = d->block;
+	if ((cfg->in_dev && *cfg->in_dev && !j->in_dev) ||
+	    (cfg->out_dev && *cfg->out_dev && !j->out_dev)) {
+		mdev_pulse_job_free(j);
+		return ENOMEM;
+	}
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t, &ta, mdev_pulse_opener, j);
+	pthread_attr_destroy(&ta);
+	if (err) {
+		mdev_pulse_job_free(j);
+		snprintf(reason, rsz, "%s",
+			 _("PulseAudio could not start (no thread)"));
+		return err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += MDEV_PULSE_WAIT_MS / 1000;
+	dl.tv_nsec += (long)(MDEV_PULSE_WAIT_MS % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_nsec -= 1000000000L;
+		dl.tv_sec++;
+	}
+	pthread_mutex_lock(&j->lock);
+	while (!j->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&j->cond, &j->lock, &dl);
+	if (!j->done) {
+		j->abandoned = true;         /* the opener frees it */
+		pthread_mutex_unlock(&j->lock);
+		snprintf(reason, rsz,
+			 _("the PulseAudio server did not answer within %u s"),
+			 MDEV_PULSE_WAIT_MS / 1000);
+		return ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (!j->rec || !j->play) {
+		if (!j->rec)
+			snprintf(reason, rsz,
+				 _("PulseAudio: the microphone (source %s) "
+				   "cannot be opened: %s"),
+				 j->in_dev ? j->in_dev : _("default"),
+				 pa_strerror(j->perr));
+		else
+			snprintf(reason, rsz,
+				 _("PulseAudio: the speaker (sink %s) cannot "
+				   "be opened: %s"),
+				 j->out_dev ? j->out_dev : _("default"),
+				 pa_strerror(j->perr));
+		mdev_pulse_job_free(j);
+		return ENODEV;
+	}
+	d->prec = j->rec;
+	d->pplay = j->play;
+	j->rec = j->play = NULL;
+	mdev_pulse_job_free(j);
+	d->rec_lat.base = d->play_lat.base = (pa_usec_t)-1;
+	return 0;
+}
+
+/* Is the delay lat more than limit above the least seen?  One that stays
+ * there for a second is the server's new floor, not a backlog. */
+static bool mdev_lat_over(struct mdev_lat *l, pa_usec_t lat, pa_usec_t limit)
+{
+	if (lat == (pa_usec_t)-1)
+		return false;
+	if (lat < l->base)
+		l->base = lat;
+	if (lat <= l->base + limit) {
+		l->over = 0;
+		return false;
+	}
+	if (++l->over >= MDEV_PULSE_REBASE) {
+		l->base = lat;
+		l->over = 0;
+		return false;
+	}
+	return true;
+}
+
+/* The device thread, paced by the record stream: a period read, the tick
+ * set, the period handed to the media thread and one taken from it for
+ * the sink.  Two clocks (source and sink on different cards) drift: the
+ * sink's slower clock shows as capture queued in the server (the write
+ * waited), a faster one as the sink's underruns, which the server
+ * handles; a backlog on either stream is shed a period at a time. */
+static void *mdev_pulse_thread(void *arg)
+{
+	struct mdev *d = arg;
+	int16_t pcm[MDEV_MAX_FRAME];
+	size_t bytes = d->block * sizeof(int16_t), got;
+	pa_usec_t slack = (pa_usec_t)d->block_ms * 1000 * MDEV_PULSE_SLACK;
+	struct timespec now;
+	int perr = 0;
+	bool lost = false;
+
+	mdev_rt_thread();
+	while (!atomic_load(&d->stop)) {
+		if (pa_simple_read(d->prec, pcm, bytes, &perr) < 0) {
+			lost = true;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		atomic_store(&d->tick_ns, (int64_t)now.tv_sec * 1000000000LL +
+			     now.tv_nsec);
+		(void)ring_write(&d->cap, pcm, d->block);
+		if (mdev_lat_over(&d->rec_lat,
+				  pa_simple_get_latency(d->prec, &perr),
+				  slack)) {
+			/* behind the source: one period more this time */
+			if (pa_simple_read(d->prec, pcm, bytes, &perr) < 0) {
+				lost = true;
+				break;
+			}
+			(void)ring_write(&d->cap, pcm, d->block);
+			d->pulse_caught_up++;
+		}
+		got = ring_read(&d->play, pcm, d->block);
+		if (got)
+			d->played = true;
+		if (got < d->block) {
+			if (d->played)
+				atomic_fetch_add(&d->underruns, 1);
+			memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
+		}
+		if (mdev_lat_over(&d->play_lat,
+				  pa_simple_get_latency(d->pplay, &perr),
+				  slack)) {
+			d->pulse_dropped++;
+			continue;
+		}
+		if (pa_simple_write(d->pplay, pcm, bytes, &perr) < 0) {
+			lost = true;
+			break;
+		}
+	}
+	if (lost && !atomic_load(&d->stop)) {
+		/* the server went away: silence, paced by the clock, so the
+		 * call goes on */
+		log_warn("media", _("audio: PulseAudio stopped (%s); the call "
+			 "goes on without sound"), pa_strerror(perr));
+		return mdev_thread(d);
+	}
+	return NULL;
+}
+
 static int mdev_wav_open(struct mdev *d, const struct mdev_cfg *cfg,
 			 char *reason, size_t rsz)
 {
@@ -390,10 +656,9 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 	atomic_init(&d->tick_ns, 0);
 	atomic_init(&d->underruns, 0);
 	reason[0] = '\0';
+	/* a failure here is said once, by the caller (media_open_dev) */
 	if (d->driver == MEDIA_DRV_PORTAUDIO &&
 	    mdev_pa_open(d, cfg, reason, reasonsz)) {
-		log_warn("media", _("audio: %s; going on without sound"),
-			 reason);
 		d->driver = MEDIA_DRV_NULL;
 		d->rate = cfg->rate ? cfg->rate : 8000;
 	}
@@ -425,6 +690,14 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 		if (err)
 			goto out;
 	}
+	if (d->driver == MEDIA_DRV_PULSE) {
+		err = mdev_pulse_open(d, cfg, reason, reasonsz);
+		if (err == ENOMEM)
+			goto out;
+		if (err)
+			d->driver = MEDIA_DRV_NULL;
+		err = 0;
+	}
 	if (d->driver == MEDIA_DRV_PORTAUDIO) {
 		PaError e = Pa_StartStream(d->pa);
 
@@ -436,7 +709,9 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 			goto out;
 		}
 	} else {
-		err = pthread_create(&d->thr, NULL, mdev_thread, d);
+		err = pthread_create(&d->thr, NULL,
+				     d->driver == MEDIA_DRV_PULSE ?
+				     mdev_pulse_thread : mdev_thread, d);
 		if (err)
 			goto out;
 		d->thr_on = true;
@@ -449,6 +724,26 @@ out:
 	return err;
 }
 
+/* pthread_join, for at most MDEV_PULSE_JOIN_MS; ETIMEDOUT after that
+ * (the thread is detached then). */
+static int mdev_join_bounded(pthread_t t)
+{
+	struct timespec dl;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += MDEV_PULSE_JOIN_MS / 1000;
+	dl.tv_nsec += (long)(MDEV_PULSE_JOIN_MS % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_nsec -= 1000000000L;
+		dl.tv_sec++;
+	}
+	err = pthread_timedjoin_np(t, NULL, &dl);
+	if (err == ETIMEDOUT)
+		(void)pthread_detach(t);
+	return err == ETIMEDOUT ? ETIMEDOUT : 0;
+}
+
 void mdev_close(struct mdev *d)
 {
 	if (!d)
@@ -459,8 +754,26 @@ void mdev_close(struct mdev *d)
 	}
 	if (d->thr_on) {
 		atomic_store(&d->stop, true);
-		pthread_join(d->thr, NULL);
+		if (d->prec && mdev_join_bounded(d->thr)) {
+			/* stuck in libpulse (a server that stopped
+			 * answering): leave it the device, never free what
+			 * it may still touch */
+			log_warn("media", _("audio: PulseAudio does not "
+				 "answer; its stream is left open"));
+			return;
+		}
+		if (!d->prec)
+			pthread_join(d->thr, NULL);
 	}
+	if (d->prec)
+		pa_simple_free(d->prec);
+	if (d->pplay)
+		pa_simple_free(d->pplay);
+	if (d->pulse_caught_up || d->pulse_dropped)
+		log_debug("media", "pulse: %u capture periods read ahead, "
+			  "%u playback periods dropped (clock drift or a "
+			  "late thread)", d->pulse_caught_up,
+			  d->pulse_dropped);
 	if (d->in)
 		sf_close(d->in);
 	if (d->out) {

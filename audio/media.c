@@ -220,6 +220,8 @@ int media_engine_alloc(struct media_engine **mep, struct loop *loop,
 		me->driver = MEDIA_DRV_WAV;
 	else if (drv && !strcmp(drv, "null"))
 		me->driver = MEDIA_DRV_NULL;
+	else if (drv && !strcmp(drv, "pulse"))
+		me->driver = MEDIA_DRV_PULSE;
 	else
 		me->driver = MEDIA_DRV_PORTAUDIO;
 	/* --null-audio: no sound device; WAV files named on the command

@@ -1,6 +1,6 @@
-/* media.h - the audio of calls: devices (PortAudio, WAV, null), codecs
- * (Opus, PCMU, PCMA), RTP/RTCP on oRTP, adaptive jitter buffer, DTMF
- * (RFC 4733), SRTP (libsrtp2) and DSCP marking. */
+/* media.h - the audio of calls: devices (PortAudio, PulseAudio, WAV,
+ * null), codecs (Opus, PCMU, PCMA), RTP/RTCP on oRTP, adaptive jitter
+ * buffer, DTMF (RFC 4733), SRTP (libsrtp2) and DSCP marking. */
 #ifndef SIPTTY_AUDIO_MEDIA_H
 #define SIPTTY_AUDIO_MEDIA_H
 
@@ -17,6 +17,7 @@ enum media_driver {
 	MEDIA_DRV_PORTAUDIO = 0,  /* the default where a device exists */
 	MEDIA_DRV_WAV,            /* --audio-in / --audio-out files */
 	MEDIA_DRV_NULL,           /* silence in, nothing out, paced by the clock */
+	MEDIA_DRV_PULSE,          /* a PulseAudio source and sink (libpulse-simple) */
 };
 
 /* What the command line says (overrides [audio] in the config). */

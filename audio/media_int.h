@@ -113,20 +113,22 @@ struct mdev;
 
 struct mdev_cfg {
 	enum media_driver driver;
-	const char *in_dev, *out_dev;   /* PortAudio device names or NULL */
+	const char *in_dev, *out_dev;   /* PortAudio device or PulseAudio
+					 * source / sink names, or NULL */
 	const char *wav_in, *wav_out;   /* WAV paths (driver WAV) or NULL */
 	uint32_t rate;                  /* the codec's rate: wanted rate */
 	uint32_t ptime_ms;
 };
 
-/* On a PortAudio failure *reason gets one sentence (static or in buf) and
- * the device falls back to null; the call goes on. */
+/* On a PortAudio or PulseAudio failure *reason gets one sentence and the
+ * device falls back to null; the call goes on.  The caller logs it. */
 int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 	      size_t reasonsz);
 void mdev_close(struct mdev *d);
 uint32_t mdev_rate(const struct mdev *d);
-/* CLOCK_MONOTONIC ns of a paced device's last period, 0 for a sound
- * card: the media thread ticks just after it. */
+/* CLOCK_MONOTONIC ns of a paced device's last period (WAV, null, and
+ * PulseAudio, paced by its source), 0 for a PortAudio sound card: the
+ * media thread ticks just after it. */
 int64_t mdev_tick_ns(struct mdev *d);
 /* A paced device's period (5 ms) in ms and in samples at its rate; a
  * sound card's: ptime and a frame. */

@@ -77,7 +77,7 @@ static const struct ckey schema[] = {
 	{"identity", "fetch_timeout_ms", C_INT, 100, 60000, NULL},
 	{"identity", "max_cert_bytes", C_INT, 1024, 1048576, NULL},
 	{"identity", "fetch_ca_file", C_PATH, 0, 0, NULL},
-	{"audio", "driver", C_ENUM, 0, 0, "portaudio|wav|null"},
+	{"audio", "driver", C_ENUM, 0, 0, "portaudio|pulse|wav|null"},
 	{"audio", "input_device", C_STR, 0, 0, NULL},
 	{"audio", "output_device", C_STR, 0, 0, NULL},
 	{"audio", "codecs", C_STR, 0, 0, NULL},

@@ -8,6 +8,16 @@
 #  (b) audio round trip: the caller plays an irregular click train into
 #      baresip's echo module and records what comes back; the delay is
 #      xcorr's lag (target: siptty <= 0.5x baresip);
+#  (b, PulseAudio stereo sink) the same round trip the issue's way, on
+#      paced devices with one time base: a private PulseAudio's stereo
+#      null sink whose left channel is the microphone and right the
+#      speaker (tests/interop/pulse/lib.sh); each phone calls the same
+#      echo bot in turn, clicks go into its microphone, and the lag of
+#      right against left is its whole round trip, its capture and
+#      playback buffers included: baresip 1.0 through ALSA's pulse PCM
+#      (alsa,mic / alsa,spk), siptty with driver = pulse, then siptty
+#      again with jitter_min_ms = 0.  BENCH_SIPTTY_AUDIO_EXTRA: lines
+#      added to siptty's [audio] there (e.g. "ptime = 10");
 #  (c) idle CPU of a registered siptty over BENCH_IDLE_SECS (default 60)
 #      s, baresip beside it (target: < 0.5 % of a core).
 # A benchmark, not a test: prints figures and ratios, exits 0 unless a
@@ -22,6 +32,7 @@ idle=${BENCH_IDLE_SECS:-60}
 io_src=$top_srcdir/tests/interop
 . "$io_src/lib.sh"
 . "$io_src/media/lib.sh"
+. "$io_src/pulse/lib.sh"
 md_xcorr=$top_builddir/tests/tools/xcorr
 siptty=$top_builddir/src/siptty
 io_missing=
@@ -34,7 +45,7 @@ io_workdir "$logs" bench-media || exit 1
 trap 'io_stop_all' EXIT
 trap 'exit 1' INT TERM
 io_mkcerts "$io_dir/certs" || { echo "bench-media: certtool failed" >&2; exit 1; }
-md_pulse_start $((secs * 3 + idle + 120)) || { echo "bench-media: pulseaudio did not start" >&2; exit 1; }
+md_pulse_start $((secs * 3 + idle + 300)) || { echo "bench-media: pulseaudio did not start" >&2; exit 1; }
 md_signal "$io_dir/a.wav" $((secs + 10)) && md_signal2 "$io_dir/b.wav" $((secs + 10)) &&
 	md_clicks "$io_dir/clicks.wav" 20 || { echo "bench-media: sox failed" >&2; exit 1; }
 # shellcheck disable=SC2046
@@ -53,6 +64,7 @@ printf 'module_app\t\techo.so\n' >> "$io_dir/carol/config"
 # echo.so names the call's devices after it; they must be aubridge's
 sed -i "s|^ctrl_tcp_listen.*|ctrl_tcp_listen\t\t127.0.0.1:$((ep + 4))|; s|^rtp_ports.*|rtp_ports\t\t$((ep + 2))-$((ep + 3))|; s|^audio_source.*|audio_source\t\taubridge,echo|; s|^audio_player.*|audio_player\t\taubridge,echo|" "$io_dir/carol/config"
 md_baresip_start carol $((secs * 3 + idle + 100))
+carol=$io_pid
 md_baresip_setup alice "$ap" "$ac" "$ar" \
 	"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;audio_codecs=opus/48000/1;$ob" "$io_dir/a.wav"
 md_baresip_start alice $((secs * 3 + idle + 100))
@@ -155,6 +167,78 @@ printf 'wait reg state=registered 10\nwait call state=incoming 10\nkey a\nwait c
 	md_xc "$io_dir/clicks.wav" "$io_dir/demo-heard.wav" -l 1500 && s_own=$md_lag
 echo "bench-media: round trip siptty -> demo's immediate echo: ${md_xline:-failed (see $io_dir/logs/demo.out)}"
 
+# (b, PulseAudio stereo sink): see the top.  md_rtcall NAME LOG: waits
+# (15 s) for LOG to show the call up, lets the remap source settle (its
+# first period comes about 1.5 s late), measures; sets md_rtlag.
+md_rtcall() {
+	md_rtlag=
+	if io_wait_log "$2" "$3" 15; then
+		sleep 2
+		pu_rt_measure "$1" "$io_dir/clicks10.wav" && md_rtlag=$md_lag
+	else
+		io_stop_pid "$pu_rec"
+		md_xline="the call did not start (see $2)"
+	fi
+	echo "bench-media: (b, PulseAudio stereo sink) $1: $md_xline"
+}
+b_prt= s_prt= s_prt0=
+# Kamailio lives 120 s (io_kamailio_start): a fresh one, and carol
+# registered with it again
+io_stop_pid "$io_kam_pid"
+io_stop_pid "$carol"
+md_kamailio_start kamailio2 "$kp" "$((kp + 1))" -- -A WITH_QOP ||
+	echo "bench-media: kamailio did not start again (see $io_kam_log)" >&2
+md_baresip_start carol 300
+carol=$io_pid
+io_wait_log "$io_dir/logs/carol.log" "carol@localhost: .*200 OK" 10 ||
+	echo "bench-media: baresip carol did not register again (see $io_dir/logs/carol.log)" >&2
+if pu_rt_load && md_clicks "$io_dir/clicks10.wav" 10; then
+	pu_rt_asoundrc "$io_dir/home/.asoundrc"
+	md_baresip_setup alice4 "$ap" "$ac" "$ar" \
+		"<sips:alice@localhost;transport=tls>;auth_pass=alicepw;audio_codecs=opus/48000/1;$ob" "$io_dir/clicks10.wav"
+	sed -i "s|^audio_source.*|audio_source\t\talsa,mic|; s|^audio_player.*|audio_player\t\talsa,spk|" "$io_dir/alice4/config"
+	md_baresip_start alice4 120
+	alice=$io_pid
+	if io_wait_log "$io_dir/logs/alice4.log" "alice@localhost: .*200 OK" 10; then
+		pu_rt_rec_start b-rt
+		sleep 0.3
+		io_bctl "$ac" "$io_dir/logs/b-rt-ctl.log" 'cmd:dial sip:carol@localhost;transport=tls' \
+			wait:CALL_ESTABLISHED:10 sleep:16 cmd:hangup wait:CALL_CLOSED:5 &
+		md_bc=$!
+		md_rtcall b-rt "$io_dir/logs/b-rt-ctl.log" CALL_ESTABLISHED
+		b_prt=$md_rtlag
+		wait "$md_bc" || echo "bench-media: baresip's call to the echo bot failed (see $io_dir/logs/b-rt-ctl.log)" >&2
+	else
+		echo "bench-media: baresip alice4 did not register (see $io_dir/logs/alice4.log)" >&2
+	fi
+	io_stop_pid "$alice"
+	# md_siptty_rt NAME EXTRA: siptty with driver = pulse on mic / spk
+	# calls the echo bot; EXTRA: more [audio] lines.
+	md_siptty_rt() {
+		{ cat "$io_dir/siptty.conf"
+		printf 'driver = pulse\ninput_device = mic\noutput_device = spk\n%s\n%s\n' \
+			"$2" "${BENCH_SIPTTY_AUDIO_EXTRA:-}"; } > "$io_dir/$1.conf"
+		printf 'wait reg state=registered 10\nkey d\ntype sips:carol@localhost\nkey Enter\nwait call state=answered 10\nsleep 16\nkey h\nwait call state=ended 10\n' \
+			> "$io_dir/$1.script"
+		pu_rt_rec_start "$1"
+		sleep 0.3
+		io_spawn "$io_dir/logs/$1.out" 60 env PULSE_SERVER="$md_pulse_server" "$siptty" --headless \
+			-c "$io_dir/$1.conf" --script "$io_dir/$1.script" --events "$io_dir/$1.events" \
+			--log "$io_dir/logs/$1.log"
+		md_sw=$io_pid
+		md_rtcall "$1" "$io_dir/$1.events" '"type":"media".*"state":"started"'
+		grep -q '"fallback"' "$io_dir/$1.events" &&
+			{ echo "bench-media: $1: siptty fell back to the null device (see $io_dir/$1.events)" >&2; md_rtlag=; }
+		wait "$md_sw" || echo "bench-media: siptty's call $1 failed (see $io_dir/logs/$1.out)" >&2
+	}
+	md_siptty_rt s-rt ""
+	s_prt=$md_rtlag
+	md_siptty_rt s-rt0 "jitter_min_ms = 0"
+	s_prt0=$md_rtlag
+else
+	echo "bench-media: the stereo sink could not be set up (see $io_dir/logs/pulseaudio.log)" >&2
+fi
+
 # (c) idle: siptty and baresip alice registered, nothing else
 printf 'wait reg state=registered 10\nsleep %s\n' "$((idle + 5))" > "$io_dir/idle.script"
 io_spawn "$io_dir/logs/idle.out" $((idle + 30)) "$siptty" --headless -c "$io_dir/siptty.conf" \
@@ -183,6 +267,9 @@ echo "  baresip: ${b_rt:-n/a}  siptty: ${s_rt:-n/a}  ratio: $(ratio "$s_rt" "$b_
 echo "  siptty's own share (through an immediate echo): ${s_own:-n/a}; floor of that share (one encode and one decode): 20 ms frame + 6.5 ms Opus look-ahead + a 5 ms device period = 31.5"
 echo "  what baresip's echo adds (siptty's round trip - its own share): $(awk -v a="$s_rt" -v b="$s_own" 'BEGIN { if (a != "" && b != "") printf "%.1f", a - b; else print "n/a" }');" \
 	"half of baresip's round trip: $(awk -v a="$b_rt" 'BEGIN { if (a != "") printf "%.1f", a / 2; else print "n/a" }')"
+echo "bench-media: (b, PulseAudio stereo sink) round trip on paced devices with one time base (clicks into the microphone = rt's left, the speaker = rt's right), ms:"
+echo "  baresip (alsa,mic / alsa,spk): ${b_prt:-n/a}  siptty (driver = pulse): ${s_prt:-n/a}  ratio: $(ratio "$s_prt" "$b_prt") (target <= 0.5)"
+echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty's [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
 echo "bench-media: records in $io_dir"
 exit 0
