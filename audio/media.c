@@ -75,6 +75,8 @@ struct media_session {
 	atomic_bool mute;
 	uint32_t tx_ts;
 	bool tx_talk;
+	bool cap_fresh;              /* drop what the card captured before the
+	                              * first tick */
 	uint64_t tx_packets;
 	/* DTMF out: queue filled by the loop thread */
 	pthread_mutex_t lock;           /* dq and snap */
@@ -870,7 +872,16 @@ static void media_tick(struct media_session *ms)
 	size_t got, want;
 
 	/* capture -> encode -> send; a backlog past four frames (the
-	 * card's clock running fast) is dropped to bound the delay */
+	 * card's clock running fast) is dropped to bound the delay.  What
+	 * the card captured before the first tick (a sound server that
+	 * started recording while the streams were set up) is old: sent,
+	 * it would go out as a burst, and a far end whose jitter buffer
+	 * never shrinks (baresip's fixed one) would keep it as delay for
+	 * the whole call. */
+	if (ms->cap_fresh) {
+		ms->cap_fresh = false;
+		(void)ring_skip(cap, ring_avail(cap));
+	}
 	if (ring_avail(cap) > dframe * 4)
 		(void)ring_skip(cap, ring_avail(cap) - dframe * 2);
 	for (n = 0; n < 4; n++) {
@@ -1184,6 +1195,7 @@ int media_session_start(struct media_session *ms, const struct media_params *p)
 	if (err)
 		goto out;
 	ms->tx_talk = false;
+	ms->cap_fresh = true;
 	ms->dt_on = false;
 	ms->next_stats_ms = loop_now_ms() + MEDIA_STATS_MS;
 	media_snapshot(ms);

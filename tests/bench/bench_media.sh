@@ -5,18 +5,21 @@
 #  (a) a BENCH_MEDIA_SECS (default 30) s Opus call to baresip bob: CPU
 #      seconds and peak RSS of the caller, baresip alice vs siptty
 #      (targets: siptty <= 0.8x CPU, <= 1.0x RSS);
-#  (b) audio round trip: the caller plays an irregular click train into
-#      baresip's echo module and records what comes back; the delay is
-#      xcorr's lag (target: siptty <= 0.5x baresip);
-#  (b, PulseAudio stereo sink) the same round trip the issue's way, on
+#  (b, WAV files) audio round trip: the caller plays an irregular click
+#      train into baresip's echo module and records what comes back; the
+#      delay is xcorr's lag.  baresip records what it decodes before its
+#      player, so its figure leaves its player buffer out: a diagnostic,
+#      with siptty's own share through the demo's immediate echo;
+#  (b, PulseAudio stereo sink) the same round trip the issue's way
+#      (target: siptty <= 0.5x baresip), on
 #      paced devices with one time base: a private PulseAudio's stereo
 #      null sink whose left channel is the microphone and right the
 #      speaker (tests/interop/pulse/lib.sh); each phone calls the same
 #      echo bot in turn, clicks go into its microphone, and the lag of
 #      right against left is its whole round trip, its capture and
 #      playback buffers included: baresip 1.0 through ALSA's pulse PCM
-#      (alsa,mic / alsa,spk), siptty with driver = pulse, then siptty
-#      again with jitter_min_ms = 0.  BENCH_SIPTTY_AUDIO_EXTRA: lines
+#      (alsa,mic / alsa,spk), siptty with driver = pulse (its defaults), then
+#      siptty again with jitter_min_ms = 0, and with ptime = 10.  BENCH_SIPTTY_AUDIO_EXTRA: lines
 #      added to siptty's [audio] there (e.g. "ptime = 10");
 #  (c) idle CPU of a registered siptty over BENCH_IDLE_SECS (default 60)
 #      s, baresip beside it (target: < 0.5 % of a core).
@@ -181,12 +184,12 @@ md_rtcall() {
 	fi
 	echo "bench-media: (b, PulseAudio stereo sink) $1: $md_xline"
 }
-b_prt= s_prt= s_prt0=
-# Kamailio lives 120 s (io_kamailio_start): a fresh one, and carol
-# registered with it again
+b_prt= s_prt= s_prt0= s_prt10=
+# Kamailio lives 120 s (io_kamailio_start): a fresh one for the five
+# calls below, and carol registered with it again
 io_stop_pid "$io_kam_pid"
 io_stop_pid "$carol"
-md_kamailio_start kamailio2 "$kp" "$((kp + 1))" -- -A WITH_QOP ||
+IO_KAM_SECS=240 md_kamailio_start kamailio2 "$kp" "$((kp + 1))" -- -A WITH_QOP ||
 	echo "bench-media: kamailio did not start again (see $io_kam_log)" >&2
 md_baresip_start carol 300
 carol=$io_pid
@@ -235,6 +238,8 @@ if pu_rt_load && md_clicks "$io_dir/clicks10.wav" 10; then
 	s_prt=$md_rtlag
 	md_siptty_rt s-rt0 "jitter_min_ms = 0"
 	s_prt0=$md_rtlag
+	md_siptty_rt s-rt10 "ptime = 10"
+	s_prt10=$md_rtlag
 else
 	echo "bench-media: the stereo sink could not be set up (see $io_dir/logs/pulseaudio.log)" >&2
 fi
@@ -262,13 +267,14 @@ echo "bench-media: (a) ${secs} s Opus call, caller's CPU s / peak RSS KiB:"
 echo "  baresip: cpu=$b_cpu rss=$b_rss"
 echo "  siptty:  cpu=${s_cpu:-n/a} rss=${s_rss:-n/a}"
 echo "  ratio siptty/baresip: cpu $(ratio "$s_cpu" "$b_cpu") (target <= 0.8), rss $(ratio "$s_rss" "$b_rss") (target <= 1.0)"
-echo "bench-media: (b) round trip through baresip's echo module, ms:"
-echo "  baresip: ${b_rt:-n/a}  siptty: ${s_rt:-n/a}  ratio: $(ratio "$s_rt" "$b_rt") (target <= 0.5)"
+echo "bench-media: (b, WAV files) round trip through baresip's echo module (baresip's player buffer left out), ms:"
+echo "  baresip: ${b_rt:-n/a}  siptty: ${s_rt:-n/a}  ratio: $(ratio "$s_rt" "$b_rt")"
 echo "  siptty's own share (through an immediate echo): ${s_own:-n/a}; floor of that share (one encode and one decode): 20 ms frame + 6.5 ms Opus look-ahead + a 5 ms device period = 31.5"
 echo "  what baresip's echo adds (siptty's round trip - its own share): $(awk -v a="$s_rt" -v b="$s_own" 'BEGIN { if (a != "" && b != "") printf "%.1f", a - b; else print "n/a" }');" \
 	"half of baresip's round trip: $(awk -v a="$b_rt" 'BEGIN { if (a != "") printf "%.1f", a / 2; else print "n/a" }')"
 echo "bench-media: (b, PulseAudio stereo sink) round trip on paced devices with one time base (clicks into the microphone = rt's left, the speaker = rt's right), ms:"
 echo "  baresip (alsa,mic / alsa,spk): ${b_prt:-n/a}  siptty (driver = pulse): ${s_prt:-n/a}  ratio: $(ratio "$s_prt" "$b_prt") (target <= 0.5)"
+echo "  siptty with ptime = 10: ${s_prt10:-n/a}  ratio: $(ratio "$s_prt10" "$b_prt")"
 echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty's [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
 echo "bench-media: records in $io_dir"

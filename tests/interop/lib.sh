@@ -215,7 +215,8 @@ io_mkcerts() {
 
 # io_kamailio_start NAME PORT TLSPORT [-A DEFINE]...: writes the config for
 # this run (UDP and TCP on PORT, TLS on TLSPORT; certificates from
-# $io_dir/certs) and starts kamailio in the foreground, for at most 120 s;
+# $io_dir/certs) and starts kamailio in the foreground, for at most
+# IO_KAM_SECS (default 120) s;
 # waits until all three sockets are bound.  Sets io_kam_pid, io_kam_log.
 # Defines: WITH_QOP (qop="auth"), WITH_SHA256 (algorithm=SHA-256).
 io_kamailio_start() {
@@ -228,7 +229,7 @@ io_kamailio_start() {
 		"$io_src/kamailio.cfg.in" > "$io_kd/kamailio.cfg"
 	sed -e "s|@CERTS@|$io_dir/certs|g" "$io_src/tls.cfg.in" > "$io_kd/tls.cfg"
 	io_kam_log=$io_dir/logs/$(basename "$io_kd").log
-	io_spawn "$io_kam_log" 120 kamailio -DD -E -f "$io_kd/kamailio.cfg" \
+	io_spawn "$io_kam_log" "${IO_KAM_SECS:-120}" kamailio -DD -E -f "$io_kd/kamailio.cfg" \
 		-Y "$io_kd/run" -P "$io_kd/run/kamailio.pid" -m 64 -M 8 "$@"
 	io_kam_pid=$io_pid
 	io_wait_port udp "$io_kp" 10 && io_wait_port tcp "$io_kp" 5 &&
