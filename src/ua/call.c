@@ -35,11 +35,6 @@
 
 static void send_invite(struct call *c);
 static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req);
-static void media_sync(struct call *c);
-static void media_stop(struct call *c);
-static void send_reinvite(struct call *c);
-static int send_bye(struct call *c);
-static void refer_progress(struct call *nc);
 
 const char *call_state_name(enum call_state s)
 {
@@ -57,24 +52,24 @@ bool call_state_final(enum call_state s)
 	return s == CALL_ENDED || s == CALL_FAILED || s == CALL_TRANSFERRED;
 }
 
-static bool is_live(const struct call *c)
+bool call_is_live(const struct call *c)
 {
 	return !call_state_final(c->state);
 }
 
-static bool is_up(const struct call *c)
+bool call_is_up(const struct call *c)
 {
 	return c->state == CALL_ANSWERED || c->state == CALL_HELD ||
 	       c->state == CALL_REMOTE_HELD;
 }
 
-static void changed(struct call_mgr *cm)
+void call_changed(struct call_mgr *cm)
 {
 	if (cm->change_h)
 		cm->change_h(cm->change_arg);
 }
 
-static void pma_clear(struct call *c)
+void pma_clear(struct call *c)
 {
 	for (size_t i = 0; i < c->npma; i++)
 		free(c->pma[i]);
@@ -88,7 +83,7 @@ static void pma_clear(struct call *c)
  * tokens we hold; one without it leaves them.  The tokens' contents are
  * checked when they are presented (audio/qos.c).
  */
-static void pma_take(struct call *c, struct sip_msg *msg)
+void pma_take(struct call *c, struct sip_msg *msg)
 {
 	const struct sip_tokens *t;
 	int err;
@@ -146,7 +141,7 @@ static void on_qos_state(enum qos_state state, const char *reason, void *arg)
 	c->qos_state = state;
 	snprintf(c->qos_reason, sizeof(c->qos_reason), "%s",
 		 reason ? reason : "");
-	changed(c->cm);
+	call_changed(c->cm);
 }
 
 /*
@@ -202,7 +197,7 @@ static void qos_sync(struct call *c)
 			 strerror(err));
 }
 
-static void media_stop(struct call *c)
+void call_media_stop(struct call *c)
 {
 	if (c->qos) {
 		qos_session_stop(c->qos);    /* PathTear */
@@ -221,14 +216,14 @@ static void media_stop(struct call *c)
  * address or key), whenever offer/answer has agreed and the call is
  * early or up.
  */
-static void media_sync(struct call *c)
+void call_media_sync(struct call *c)
 {
 	const struct offer_result *r = &c->media;
 	struct media_params p;
 	int err;
 
 	if (!c->ms || !c->have_media || !r->rport || !r->raddr[0] ||
-	    (c->state != CALL_EARLY && !is_up(c)))
+	    (c->state != CALL_EARLY && !call_is_up(c)))
 		return;
 	memset(&p, 0, sizeof(p));
 	p.call_id = c->id;
@@ -281,7 +276,7 @@ static void call_free(struct call *c)
 		return;
 	ident_cancel(c->ireq);
 	c->ireq = NULL;
-	media_stop(c);
+	call_media_stop(c);
 	pma_clear(c);
 	explicit_bzero(c->lo.key, sizeof(c->lo.key));
 	explicit_bzero(c->media.srtp_rx_key, sizeof(c->media.srtp_rx_key));
@@ -307,7 +302,7 @@ static void call_free(struct call *c)
 	free(c);
 }
 
-static void unlink_free(struct call *c)
+void call_unlink_free(struct call *c)
 {
 	struct call_mgr *cm = c->cm;
 
@@ -320,7 +315,7 @@ static void unlink_free(struct call *c)
 	if (cm->selected == c->id)
 		cm->selected = cm->calls ? cm->calls->id : 0;
 	call_free(c);
-	changed(cm);
+	call_changed(cm);
 }
 
 static void on_linger(void *arg)
@@ -334,12 +329,12 @@ static void on_linger(void *arg)
 			  on_linger, c);
 		return;
 	}
-	unlink_free(c);
+	call_unlink_free(c);
 }
 
 /* The one state setter: logs, emits the event, runs on-enter actions. */
-static void call_set_state(struct call *c, enum call_state s, uint16_t code,
-			   const char *reason)
+void call_set_state(struct call *c, enum call_state s, uint16_t code,
+		    const char *reason)
 {
 	struct loop *loop = stack_loop(c->cm->st);
 	json_t *ev;
@@ -362,36 +357,36 @@ static void call_set_state(struct call *c, enum call_state s, uint16_t code,
 					  json_integer(c->referrer));
 	(void)events_emit("call", ev);
 	if (c->referrer)
-		refer_progress(c);
+		call_refer_progress(c);
 	if (call_state_final(s)) {
 		c->end_ms = loop_now_ms();
 		tmr_cancel(&c->xfer_tmr);
 		ident_cancel(c->ireq);
 		c->ireq = NULL;
-		media_stop(c);
+		call_media_stop(c);
 		if (c->st) {
 			sip_stsx_set_handler(c->st, NULL, NULL);
 			c->st = NULL;
 		}
 		tmr_start(loop, &c->tmr, CALL_LINGER_MS, on_linger, c);
 	} else {
-		media_sync(c);
+		call_media_sync(c);
 	}
-	changed(c->cm);
+	call_changed(c->cm);
 }
 
 /* The state an established call is in, from the hold flags. */
-static void settle(struct call *c, uint16_t code)
+void call_settle(struct call *c, uint16_t code)
 {
 	enum call_state s = c->local_hold ? CALL_HELD :
 			    c->remote_hold ? CALL_REMOTE_HELD : CALL_ANSWERED;
 
 	if (s != c->state)
 		call_set_state(c, s, code, "");
-	media_sync(c);
+	call_media_sync(c);
 }
 
-static struct call *find_id(const struct call_mgr *cm, unsigned id)
+struct call *call_find_id(const struct call_mgr *cm, unsigned id)
 {
 	for (struct call *c = cm->calls; c; c = c->next)
 		if (c->id == id)
@@ -399,14 +394,14 @@ static struct call *find_id(const struct call_mgr *cm, unsigned id)
 	return NULL;
 }
 
-static struct call *selected(const struct call_mgr *cm)
+struct call *call_selected(const struct call_mgr *cm)
 {
-	struct call *c = find_id(cm, cm->selected);
+	struct call *c = call_find_id(cm, cm->selected);
 
-	if (c && is_live(c))
+	if (c && call_is_live(c))
 		return c;
 	for (c = cm->calls; c; c = c->next)
-		if (is_live(c))
+		if (call_is_live(c))
 			return c;
 	return NULL;
 }
@@ -416,7 +411,7 @@ static struct call *selected(const struct call_mgr *cm)
 /* ------------------------------------------------------------------ */
 
 /* "sip:alice@192.0.2.7:5062;transport=tcp" for our side of the hop. */
-static int contact_add(struct call *c, struct sip_msg *m, const char *hp)
+int call_contact_add(struct call *c, struct sip_msg *m, const char *hp)
 {
 	const struct account *acc = c->ca->acc;
 	/* RFC 3261 12.1.1 and 12.1.2: in a dialog the Contact is sips:
@@ -445,7 +440,7 @@ static void sdp_addr(char *out, size_t sz, const char *hp)
 	snprintf(out, sz, "%.*s", (int)(e - p), p);
 }
 
-static int common_hdrs(struct call *c, struct sip_msg *m)
+int call_common_hdrs(struct call *c, struct sip_msg *m)
 {
 	int err = sip_msg_hdr_add(m, SIP_HDR_ALLOW, STACK_ALLOW);
 
@@ -456,8 +451,8 @@ static int common_hdrs(struct call *c, struct sip_msg *m)
 }
 
 /* The SDP we send: an offer, or the answer to offer (len bytes). */
-static int make_sdp(struct call *c, struct buf *b, const char *hp,
-		    const char *offer, size_t len)
+int call_make_sdp(struct call *c, struct buf *b, const char *hp,
+		  const char *offer, size_t len)
 {
 	char addr[64];
 	struct offer_result res;
@@ -498,7 +493,7 @@ static int make_sdp(struct call *c, struct buf *b, const char *hp,
 	return err ? err : b->err;
 }
 
-static int set_sdp(struct sip_msg *m, const struct buf *b)
+int call_set_sdp(struct sip_msg *m, const struct buf *b)
 {
 	int err = sip_msg_hdr_add(m, SIP_HDR_CONTENT_TYPE, "application/sdp");
 
@@ -533,8 +528,8 @@ static void send_ack(struct call *c, uint32_t cseq)
 /* In-dialog requests: BYE and re-INVITE                               */
 /* ------------------------------------------------------------------ */
 
-static int dialog_request(struct call *c, const char *method,
-			  struct sip_msg **reqp, char *hp, size_t hpsz)
+int call_dialog_request(struct call *c, const char *method,
+			struct sip_msg **reqp, char *hp, size_t hpsz)
 {
 	struct sip_msg *req = NULL;
 	int err;
@@ -545,7 +540,7 @@ static int dialog_request(struct call *c, const char *method,
 	if (!err)
 		err = sip_tsx_via_add(req, c->tgt.tp, hp);
 	if (!err)
-		err = common_hdrs(c, req);
+		err = call_common_hdrs(c, req);
 	if (!err)
 		err = auth_authorize(c->ca->auth, req);
 	if (err)
@@ -572,13 +567,13 @@ static void on_bye_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 	c->bye = NULL;
 	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
 	    !auth_challenge(c->ca->auth, resp, NULL)) {
-		(void)send_bye(c);
+		(void)call_send_bye(c);
 		return;
 	}
 	log_info(CALL_LOG, "call %u: BYE answered %u", c->id, code);
 }
 
-static int send_bye(struct call *c)
+int call_send_bye(struct call *c)
 {
 	struct sip_msg *req = NULL;
 	char hp[128];
@@ -586,7 +581,7 @@ static int send_bye(struct call *c)
 
 	if (!c->dlg)
 		return ENOENT;
-	err = dialog_request(c, "BYE", &req, hp, sizeof(hp));
+	err = call_dialog_request(c, "BYE", &req, hp, sizeof(hp));
 	if (!err) {
 		err = sip_ctsx_alloc(&c->bye, stack_tsx(c->cm->st), req,
 				     &c->tgt, c->conn, on_bye_resp, c);
@@ -604,8 +599,8 @@ static void on_glare(void *arg)
 	struct call *c = arg;
 
 	c->glare_wait = false;
-	if (is_up(c) && !c->reinv_pending)
-		send_reinvite(c);
+	if (call_is_up(c) && !c->reinv_pending)
+		call_send_reinvite(c);
 }
 
 /* A response to our re-INVITE. */
@@ -633,12 +628,12 @@ static void reinvite_final(struct call *c, struct sip_msg *resp)
 					 !c->want_hold;
 		}
 		c->local_hold = c->want_hold;
-		settle(c, code);
+		call_settle(c, code);
 		return;
 	}
 	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
 	    !auth_challenge(c->ca->auth, resp, NULL)) {
-		send_reinvite(c);
+		call_send_reinvite(c);
 		return;
 	}
 	if (code == 491) {
@@ -655,14 +650,14 @@ static void reinvite_final(struct call *c, struct sip_msg *resp)
 	if (code == 481 || code == 408) {
 		/* RFC 3261 14.1: the dialog is gone. */
 		if (code == 408)
-			(void)send_bye(c);
+			(void)call_send_bye(c);
 		call_set_state(c, CALL_ENDED, code, _("the far end lost the call"));
 		return;
 	}
 	/* Any other failure leaves the session as it was. */
 	c->want_hold = c->local_hold;
 	log_info(CALL_LOG, "call %u: re-INVITE refused with %u", c->id, code);
-	changed(c->cm);
+	call_changed(c->cm);
 }
 
 /* ------------------------------------------------------------------ */
@@ -697,13 +692,13 @@ static void invite_2xx(struct call *c, struct sip_ctsx *ct,
 		(void)sip_dialog_recv_response(c->dlg, resp);
 	}
 	send_ack(c, cs->num);
-	if (!is_live(c) || is_up(c))
+	if (!call_is_live(c) || call_is_up(c))
 		return;   /* a retransmission of the 2xx */
 	auth_accepted(c->ca->auth);
 	c->rounds = 0;
 	if (c->cancelling) {
 		/* The 200 crossed our CANCEL: ACK it (done), then BYE. */
-		(void)send_bye(c);
+		(void)call_send_bye(c);
 		call_set_state(c, CALL_ENDED, code,
 			       _("answered as we hung up"));
 		return;
@@ -711,7 +706,7 @@ static void invite_2xx(struct call *c, struct sip_ctsx *ct,
 	res.why = NULL;
 	err = body.l ? offer_accept(&res, body.p, body.l, &c->lo) : EBADMSG;
 	if (err) {
-		(void)send_bye(c);
+		(void)call_send_bye(c);
 		call_set_state(c, CALL_FAILED, 488, res.why ? _(res.why) :
 			       _("the answer has no codec we offered"));
 		return;
@@ -719,7 +714,7 @@ static void invite_2xx(struct call *c, struct sip_ctsx *ct,
 	c->media = res;
 	c->have_media = true;
 	c->remote_hold = offer_remote_holds(res.remote_dir);
-	settle(c, code);
+	call_settle(c, code);
 }
 
 
@@ -836,11 +831,11 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 		}
 		if (re) {
 			c->want_hold = c->local_hold;
-			(void)send_bye(c);
+			(void)call_send_bye(c);
 			call_set_state(c, CALL_ENDED, 408,
 				       _("the far end did not answer the "
 					 "re-INVITE"));
-		} else if (is_live(c)) {
+		} else if (call_is_live(c)) {
 			call_set_state(c, CALL_FAILED,
 				       ev == SIP_CTSX_EV_TIMEOUT ? 408 : 503,
 				       ev == SIP_CTSX_EV_TIMEOUT ?
@@ -870,7 +865,7 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 	}
 	if (code >= 200 && code < 300) {
 		c->inv_final = true;
-		if (is_live(c) && !is_up(c))
+		if (call_is_live(c) && !call_is_up(c))
 			pma_take(c, resp);
 		/* The transaction stays Accepted for more 2xx (forks,
 		 * retransmissions): each is ACKed. */
@@ -878,7 +873,7 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 		return;
 	}
 	if (code < 200) {
-		if (!is_live(c) || c->cancelling)
+		if (!call_is_live(c) || c->cancelling)
 			return;
 		if (code > 100)
 			pma_take(c, resp);
@@ -928,8 +923,8 @@ static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
 
 /* The INVITE of c as the model holds it (before credentials and the
  * scrubber): send_invite() and the wire preview build it alike. */
-static int build_invite(struct call *c, const char *hp,
-			struct sip_msg **reqp)
+int call_build_invite(struct call *c, const char *hp,
+		      struct sip_msg **reqp)
 {
 	const struct account *acc = c->ca->acc;
 	struct sip_msg *req = NULL;
@@ -963,13 +958,13 @@ static int build_invite(struct call *c, const char *hp,
 	if (!err)
 		err = sip_msg_hdr_addf(req, SIP_HDR_CSEQ, "%u INVITE", c->cseq);
 	if (!err)
-		err = contact_add(c, req, hp);
+		err = call_contact_add(c, req, hp);
 	if (!err)
-		err = common_hdrs(c, req);
+		err = call_common_hdrs(c, req);
 	if (!err)
-		err = make_sdp(c, &sdp, hp, NULL, 0);
+		err = call_make_sdp(c, &sdp, hp, NULL, 0);
 	if (!err)
-		err = set_sdp(req, &sdp);
+		err = call_set_sdp(req, &sdp);
 	buf_free(&sdp);
 	if (err) {
 		sip_msg_free(req);
@@ -988,7 +983,7 @@ static void send_invite(struct call *c)
 	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
 	c->cseq++;
 	if (!err)
-		err = build_invite(c, hp, &req);
+		err = call_build_invite(c, hp, &req);
 	if (!err)
 		err = auth_authorize(c->ca->auth, req);
 	if (err == EPERM) {
@@ -1015,7 +1010,7 @@ static void send_invite(struct call *c)
 	}
 }
 
-static void send_reinvite(struct call *c)
+void call_send_reinvite(struct call *c)
 {
 	struct sip_msg *req = NULL;
 	struct buf sdp;
@@ -1023,13 +1018,13 @@ static void send_reinvite(struct call *c)
 	int err;
 
 	buf_init(&sdp, 2048);
-	err = dialog_request(c, "INVITE", &req, hp, sizeof(hp));
+	err = call_dialog_request(c, "INVITE", &req, hp, sizeof(hp));
 	if (!err)
-		err = contact_add(c, req, hp);
+		err = call_contact_add(c, req, hp);
 	if (!err)
-		err = make_sdp(c, &sdp, hp, NULL, 0);
+		err = call_make_sdp(c, &sdp, hp, NULL, 0);
 	if (!err)
-		err = set_sdp(req, &sdp);
+		err = call_set_sdp(req, &sdp);
 	buf_free(&sdp);
 	if (!err) {
 		log_info(CALL_LOG, "call %u: re-INVITE (%s)", c->id,
@@ -1048,7 +1043,7 @@ static void send_reinvite(struct call *c)
 		log_warn(CALL_LOG, "call %u: cannot send the re-INVITE: %s",
 			 c->id, strerror(err));
 		c->want_hold = c->local_hold;
-		changed(c->cm);
+		call_changed(c->cm);
 	}
 }
 
@@ -1091,7 +1086,7 @@ static int first_route_uri(const char *sr, char *out, size_t n)
 /* The first hop: the outbound proxy, else the first Service-Route entry
  * (RFC 3608), else the registrar (the proxy of a registering account),
  * else the target itself (RFC 3263). */
-static int route_call(struct call *c)
+int call_route(struct call *c)
 {
 	const struct account *acc = c->ca->acc;
 	char sr_hop[256];
@@ -1147,7 +1142,7 @@ static void call_scrub_policy(const struct call *c, struct scrub_policy *pol)
 /* Every message with c's Call-ID, whoever builds it (the transaction
  * layer's ACK and CANCEL too), leaves with c's privacy.  A call that
  * cannot have it does not go ahead. */
-static int privacy_bind(struct call *c)
+int call_privacy_bind(struct call *c)
 {
 	struct scrub_policy pol;
 	char lv[PRIVACY_STR_MAX];
@@ -1164,14 +1159,14 @@ static int privacy_bind(struct call *c)
 	return err;
 }
 
-static int call_new(struct call **cp, struct call_mgr *cm,
-		    struct call_acct *ca, bool out)
+int call_new(struct call **cp, struct call_mgr *cm,
+	     struct call_acct *ca, bool out)
 {
 	struct call *c;
 	size_t live = 0;
 
 	for (c = cm->calls; c; c = c->next)
-		live += is_live(c);
+		live += call_is_live(c);
 	if (live >= CALL_MAX)
 		return E2BIG;
 	c = calloc(1, sizeof(*c));
@@ -1201,8 +1196,8 @@ static int call_new(struct call **cp, struct call_mgr *cm,
 			pp = &(*pp)->next;
 		*pp = c;
 	}
-	if (!cm->selected || !find_id(cm, cm->selected) ||
-	    !is_live(find_id(cm, cm->selected)))
+	if (!cm->selected || !call_find_id(cm, cm->selected) ||
+	    !call_is_live(call_find_id(cm, cm->selected)))
 		cm->selected = c->id;
 	*cp = c;
 	return 0;
@@ -1227,8 +1222,8 @@ static int make_ruri(char *out, size_t sz, const struct account *acc,
 }
 
 /* A target made into a Request-URI that decodes. */
-static int target_uri(char *out, size_t sz, const struct account *acc,
-		      const char *target)
+int call_target_uri(char *out, size_t sz, const struct account *acc,
+		    const char *target)
 {
 	struct sip_uri uri;
 	struct pl s;
@@ -1245,14 +1240,14 @@ static int target_uri(char *out, size_t sz, const struct account *acc,
 
 /* A new outgoing call from ca; referrer: the call whose REFER asks for
  * it (0: the user's). */
-static int dial_from(struct call_mgr *cm, struct call_acct *ca,
-		     const char *target, unsigned referrer, struct call **cp)
+int call_dial_from(struct call_mgr *cm, struct call_acct *ca,
+		   const char *target, unsigned referrer, struct call **cp)
 {
 	struct call *c;
 	char ruri[256];
 	int err;
 
-	err = target_uri(ruri, sizeof(ruri), ca->acc, target);
+	err = call_target_uri(ruri, sizeof(ruri), ca->acc, target);
 	if (err)
 		return err;
 	if (ca->acc->sips && !strncmp(ruri, "sip:", 4))
@@ -1266,7 +1261,7 @@ static int dial_from(struct call_mgr *cm, struct call_acct *ca,
 	if (rand_callid(c->callid, sizeof(c->callid)) ||
 	    rand_tag(c->ltag, sizeof(c->ltag)) ||
 	    rand_bytes(&c->cseq, sizeof(c->cseq))) {
-		unlink_free(c);
+		call_unlink_free(c);
 		return EIO;
 	}
 	c->cseq &= 0xffff;
@@ -1277,18 +1272,18 @@ static int dial_from(struct call_mgr *cm, struct call_acct *ca,
 		c->privacy = cm->next_privacy;
 		cm->next_privacy = 0;
 	} else {
-		struct call *rc = find_id(cm, referrer);
+		struct call *rc = call_find_id(cm, referrer);
 
 		c->privacy = rc ? rc->privacy : 0;
 	}
-	if (privacy_bind(c)) {
-		unlink_free(c);
+	if (call_privacy_bind(c)) {
+		call_unlink_free(c);
 		return ENOMEM;
 	}
 	cm->selected = c->id;
 	*cp = c;
 	call_set_state(c, CALL_CALLING, 0, "");
-	err = route_call(c);
+	err = call_route(c);
 	if (err) {
 		char reason[256];
 
@@ -1331,7 +1326,7 @@ int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
 		return EINVAL;
 	if (!cm->nacct)
 		return ENOENT;
-	err = dial_from(cm, dial_account(cm, target), target, 0, &c);
+	err = call_dial_from(cm, dial_account(cm, target), target, 0, &c);
 	if (!err && idp)
 		*idp = c->id;
 	return err;
@@ -1354,7 +1349,7 @@ static void send_notify(struct call *c, uint16_t code, bool final)
 	if (!err)
 		err = frag.err;
 	if (!err)
-		err = dialog_request(c, "NOTIFY", &req, hp, sizeof(hp));
+		err = call_dialog_request(c, "NOTIFY", &req, hp, sizeof(hp));
 	if (!err)
 		err = sip_msg_hdr_addf(req, SIP_HDR_EVENT, "refer;id=%u",
 				       c->xfer_id);
@@ -1365,7 +1360,7 @@ static void send_notify(struct call *c, uint16_t code, bool final)
 		err = sip_msg_hdr_addf(req, SIP_HDR_SUBSCRIPTION_STATE,
 				       "active;expires=%u", REFER_EXPIRES_S);
 	if (!err)
-		err = contact_add(c, req, hp);
+		err = call_contact_add(c, req, hp);
 	if (!err)
 		err = sip_msg_hdr_add(req, SIP_HDR_CONTENT_TYPE,
 				      "message/sipfrag;version=2.0");
@@ -1388,9 +1383,9 @@ static void send_notify(struct call *c, uint16_t code, bool final)
 }
 
 /* Transferee: the new call nc changed; the transferor hears of it. */
-static void refer_progress(struct call *nc)
+void call_refer_progress(struct call *nc)
 {
-	struct call *c = find_id(nc->cm, nc->referrer);
+	struct call *c = call_find_id(nc->cm, nc->referrer);
 	uint16_t code;
 
 	if (!c || c->xfer_child != nc->id)
@@ -1398,7 +1393,7 @@ static void refer_progress(struct call *nc)
 	switch (nc->state) {
 	case CALL_RINGING:
 	case CALL_EARLY:
-		if (is_live(c) && c->dlg)
+		if (call_is_live(c) && c->dlg)
 			send_notify(c, nc->code >= 180 ? nc->code : 180, false);
 		return;
 	case CALL_ANSWERED:
@@ -1417,13 +1412,13 @@ static void refer_progress(struct call *nc)
 		return;
 	}
 	c->xfer_child = 0;
-	if (is_live(c) && c->dlg)
+	if (call_is_live(c) && c->dlg)
 		send_notify(c, code, true);
 }
 
 /* Transferee: a REFER in an established dialog. */
-static void refer_recv(struct call *c, struct sip_stsx *st,
-		       struct sip_msg *req)
+void call_refer_recv(struct call *c, struct sip_stsx *st,
+		     struct sip_msg *req)
 {
 	struct sip_msg *resp = NULL;
 	const struct sip_cseq *cs;
@@ -1431,7 +1426,7 @@ static void refer_recv(struct call *c, struct sip_stsx *st,
 	char target[256], hp[128];
 	int err;
 
-	if (!is_up(c)) {
+	if (!call_is_up(c)) {
 		(void)sip_stsx_respond(st, 603, NULL);
 		return;
 	}
@@ -1453,7 +1448,7 @@ static void refer_recv(struct call *c, struct sip_stsx *st,
 		err = sip_tsx_response_alloc(&resp, req, 202, NULL,
 					     sip_stsx_tag(st));
 	if (!err)
-		err = contact_add(c, resp, hp);
+		err = call_contact_add(c, resp, hp);
 	if (!err)
 		err = sip_stsx_send(st, resp);
 	else
@@ -1469,7 +1464,7 @@ static void refer_recv(struct call *c, struct sip_stsx *st,
 	send_notify(c, 100, false);
 	/* Set before the call exists so its first states are reported. */
 	c->xfer_child = c->cm->next_id + 1;
-	err = dial_from(c->cm, c->ca, target, c->id, &nc);
+	err = call_dial_from(c->cm, c->ca, target, c->id, &nc);
 	if (err) {
 		c->xfer_child = 0;
 		log_warn(CALL_LOG, "call %u: cannot call %s for the transfer: "
@@ -1484,7 +1479,7 @@ static void xfer_failed(struct call *c, uint16_t code, const char *why)
 	tmr_cancel(&c->xfer_tmr);
 	log_warn(CALL_LOG, "call %u: the transfer to %s failed (%u): %s",
 		 c->id, c->xfer_to, code, why);
-	changed(c->cm);
+	call_changed(c->cm);
 }
 
 static void on_xfer_timeout(void *arg)
@@ -1542,7 +1537,7 @@ static int send_refer(struct call *c)
 	char hp[128];
 	int err;
 
-	err = dialog_request(c, "REFER", &req, hp, sizeof(hp));
+	err = call_dialog_request(c, "REFER", &req, hp, sizeof(hp));
 	if (!err)
 		err = sip_msg_hdr_addf(req, SIP_HDR_REFER_TO, "<%s>",
 				       c->xfer_to);
@@ -1550,7 +1545,7 @@ static int send_refer(struct call *c)
 		err = sip_msg_hdr_addf(req, SIP_HDR_REFERRED_BY, "<%s>",
 				       acc->aor);
 	if (!err)
-		err = contact_add(c, req, hp);
+		err = call_contact_add(c, req, hp);
 	if (!err) {
 		log_info(CALL_LOG, "call %u: REFER to %s", c->id, c->xfer_to);
 		err = sip_ctsx_alloc(&c->refer, stack_tsx(c->cm->st), req,
@@ -1570,12 +1565,13 @@ int call_transfer(struct call_mgr *cm, const char *target)
 
 	if (!cm || !target || !*target)
 		return EINVAL;
-	c = selected(cm);
-	if (!c || !is_up(c) || !c->dlg)
+	c = call_selected(cm);
+	if (!c || !call_is_up(c) || !c->dlg)
 		return ENOENT;
 	if (c->xfer_pending || c->refer)
 		return EALREADY;
-	err = target_uri(c->xfer_to, sizeof(c->xfer_to), c->ca->acc, target);
+	err = call_target_uri(c->xfer_to, sizeof(c->xfer_to), c->ca->acc,
+			      target);
 	if (err)
 		return err == E2BIG ? E2BIG : EINVAL;
 	c->rounds = 0;
@@ -1587,13 +1583,13 @@ int call_transfer(struct call_mgr *cm, const char *target)
 	}
 	tmr_start(stack_loop(cm->st), &c->xfer_tmr,
 		  (uint64_t)REFER_EXPIRES_S * 1000, on_xfer_timeout, c);
-	changed(cm);
+	call_changed(cm);
 	return 0;
 }
 
 /* Transferor: a NOTIFY in c's dialog with the transfer's progress. */
-static void notify_recv(struct call *c, struct sip_stsx *st,
-			struct sip_msg *req)
+void call_notify_recv(struct call *c, struct sip_stsx *st,
+		      struct sip_msg *req)
 {
 	struct refer_notify rn;
 	char reason[300];
@@ -1615,7 +1611,7 @@ static void notify_recv(struct call *c, struct sip_stsx *st,
 		/* RFC 5589 6.1: the transfer worked; we leave. */
 		c->xfer_pending = false;
 		tmr_cancel(&c->xfer_tmr);
-		(void)send_bye(c);
+		(void)call_send_bye(c);
 		snprintf(reason, sizeof(reason), _("transferred to %s"),
 			 c->xfer_to);
 		call_set_state(c, CALL_TRANSFERRED, rn.code, reason);
@@ -1639,16 +1635,16 @@ static void on_noack(void *arg)
 	log_warn(CALL_LOG, "call %u: no ACK for our 2xx; hanging up", c->id);
 	sip_uas2xx_free(c->u2xx);
 	c->u2xx = NULL;
-	if (is_live(c)) {
-		(void)send_bye(c);
+	if (call_is_live(c)) {
+		(void)call_send_bye(c);
 		call_set_state(c, CALL_ENDED, 408, _("the far end never "
 						     "confirmed the answer"));
 	}
 }
 
 /* 200 with our answer (or offer, for an INVITE without one) through st. */
-static int answer_2xx(struct call *c, struct sip_stsx *st,
-		      struct sip_msg *req)
+int call_answer_2xx(struct call *c, struct sip_stsx *st,
+		    struct sip_msg *req)
 {
 	struct sip_msg *resp = NULL;
 	struct pl body = sip_msg_body(req);
@@ -1659,7 +1655,8 @@ static int answer_2xx(struct call *c, struct sip_stsx *st,
 	buf_init(&sdp, 2048);
 	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
 	if (!err)
-		err = make_sdp(c, &sdp, hp, body.l ? body.p : NULL, body.l);
+		err = call_make_sdp(c, &sdp, hp, body.l ? body.p : NULL,
+				    body.l);
 	if (!err)
 		err = sip_tsx_response_alloc(&resp, req, 200, NULL,
 					     sip_stsx_tag(st));
@@ -1667,13 +1664,13 @@ static int answer_2xx(struct call *c, struct sip_stsx *st,
 	if (!err && sip_msg_hdr_num(req, SIP_HDR_RECORD_ROUTE))
 		err = sip_msg_hdr_copy(resp, req, SIP_HDR_RECORD_ROUTE);
 	if (!err)
-		err = contact_add(c, resp, hp);
+		err = call_contact_add(c, resp, hp);
 	if (!err)
 		err = sip_msg_hdr_add(resp, SIP_HDR_SUPPORTED, STACK_SUPPORTED);
 	if (!err)
-		err = common_hdrs(c, resp);
+		err = call_common_hdrs(c, resp);
 	if (!err)
-		err = set_sdp(resp, &sdp);
+		err = call_set_sdp(resp, &sdp);
 	buf_free(&sdp);
 	if (err) {
 		sip_msg_free(resp);
@@ -1839,7 +1836,7 @@ static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req)
 	if (!err && sip_msg_hdr_num(req, SIP_HDR_RECORD_ROUTE))
 		err = sip_msg_hdr_copy(resp, req, SIP_HDR_RECORD_ROUTE);
 	if (!err)
-		err = contact_add(c, resp, hp);
+		err = call_contact_add(c, resp, hp);
 	if (err) {
 		sip_msg_free(resp);
 		(void)sip_stsx_respond(st, 180, NULL);
@@ -1935,10 +1932,10 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 
 		if (sip_msg_callid(req, &cid) || cid.l >= sizeof(c->callid) ||
 		    !pl_strcpy(c->callid, sizeof(c->callid), &cid) ||
-		    privacy_bind(c)) {
+		    call_privacy_bind(c)) {
 			*c->callid = '\0';
 			(void)sip_stsx_respond(st, 500, NULL);
-			unlink_free(c);
+			call_unlink_free(c);
 			return true;
 		}
 	}
@@ -1948,7 +1945,7 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 	err = sip_dialog_alloc_uas(&c->dlg, req, sip_stsx_tag(st));
 	if (err) {
 		(void)sip_stsx_respond(st, 500, NULL);
-		unlink_free(c);
+		call_unlink_free(c);
 		return true;
 	}
 	c->st = st;
@@ -1965,7 +1962,7 @@ static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
 				  flow ? stack_conn_flow(flow) : NULL,
 				  c->ca->acc->trusted_hosts, on_ident, c);
 		if (!err) {
-			changed(cm);
+			call_changed(cm);
 			return true;
 		}
 		log_warn(CALL_LOG, "call %u: cannot check the caller's "
@@ -1998,7 +1995,7 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 	switch (m) {
 	case SIP_M_BYE:
 		(void)sip_stsx_respond(st, 200, NULL);
-		if (is_live(c)) {
+		if (call_is_live(c)) {
 			if (c->state == CALL_INCOMING && c->st)
 				(void)sip_stsx_respond(c->st, 487, NULL);
 			if (c->xfer_done)
@@ -2010,13 +2007,13 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 		}
 		break;
 	case SIP_M_REFER:
-		refer_recv(c, st, req);
+		call_refer_recv(c, st, req);
 		break;
 	case SIP_M_NOTIFY:
-		notify_recv(c, st, req);
+		call_notify_recv(c, st, req);
 		break;
 	case SIP_M_INVITE:
-		if (!is_up(c)) {
+		if (!call_is_up(c)) {
 			(void)sip_stsx_respond(st, 491, NULL);
 			break;
 		}
@@ -2026,7 +2023,7 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 			break;
 		}
 		pma_take(c, req);
-		err = answer_2xx(c, st, req);
+		err = call_answer_2xx(c, st, req);
 		if (err == ENOTSUP || err == EBADMSG || err == E2BIG) {
 			(void)sip_stsx_respond(st, 488, NULL);
 			break;
@@ -2035,8 +2032,8 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 			(void)sip_stsx_respond(st, 500, NULL);
 			break;
 		}
-		settle(c, 200);
-		changed(c->cm);
+		call_settle(c, 200);
+		call_changed(c->cm);
 		break;
 	default:
 		(void)sip_stsx_respond(st, 501, NULL);
@@ -2044,7 +2041,7 @@ static void in_dialog(struct call *c, struct sip_stsx *st,
 	}
 }
 
-static bool on_request(struct sip_stsx *st, struct sip_msg *req, void *arg)
+bool call_on_request(struct sip_stsx *st, struct sip_msg *req, void *arg)
 {
 	struct call_mgr *cm = arg;
 	enum sip_method m = sip_msg_method_id(req);
@@ -2083,7 +2080,7 @@ static bool on_request(struct sip_stsx *st, struct sip_msg *req, void *arg)
 
 int call_answer(struct call_mgr *cm)
 {
-	struct call *c = find_id(cm, cm->selected), *o;
+	struct call *c = call_find_id(cm, cm->selected), *o;
 	struct sip_msg *req;
 	int err;
 
@@ -2102,15 +2099,15 @@ int call_answer(struct call_mgr *cm)
 		return ENOENT;
 	/* One call talks at a time: the others are put on hold. */
 	for (o = cm->calls; o; o = o->next) {
-		if (o != c && is_up(o) && !o->local_hold &&
+		if (o != c && call_is_up(o) && !o->local_hold &&
 		    !o->reinv_pending) {
 			o->want_hold = true;
-			send_reinvite(o);
+			call_send_reinvite(o);
 		}
 	}
 	req = sip_stsx_request(c->st);
 	tmr_cancel(&c->tmr);
-	err = answer_2xx(c, c->st, req);
+	err = call_answer_2xx(c, c->st, req);
 	if (err) {
 		(void)sip_stsx_respond(c->st, err == ENOTSUP ? 488 : 500,
 				       NULL);
@@ -2122,7 +2119,7 @@ int call_answer(struct call_mgr *cm)
 	c->st = NULL;
 	sip_dialog_confirm(c->dlg);
 	cm->selected = c->id;
-	settle(c, 200);
+	call_settle(c, 200);
 	return 0;
 }
 
@@ -2156,12 +2153,12 @@ static int hangup_one(struct call *c, bool decline)
 			log_warn(CALL_LOG, "call %u: cannot CANCEL: %s", c->id,
 				 strerror(err));
 		log_info(CALL_LOG, "call %u: CANCEL", c->id);
-		changed(c->cm);
+		call_changed(c->cm);
 		return 0;
 	case CALL_ANSWERED:
 	case CALL_HELD:
 	case CALL_REMOTE_HELD:
-		err = send_bye(c);
+		err = call_send_bye(c);
 		call_set_state(c, CALL_ENDED, 0, _("hung up"));
 		return err;
 	default:
@@ -2171,45 +2168,45 @@ static int hangup_one(struct call *c, bool decline)
 
 int call_hangup(struct call_mgr *cm, bool decline)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
 	return c ? hangup_one(c, decline) : ENOENT;
 }
 
 int call_hold_toggle(struct call_mgr *cm)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
-	if (!c || !is_up(c))
+	if (!c || !call_is_up(c))
 		return ENOENT;
 	if (c->reinv_pending || c->glare_wait)
 		return EAGAIN;
 	c->want_hold = !c->local_hold;
 	c->rounds = 0;
-	send_reinvite(c);
+	call_send_reinvite(c);
 	return 0;
 }
 
 int call_mute_toggle(struct call_mgr *cm)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
-	if (!c || !is_up(c))
+	if (!c || !call_is_up(c))
 		return ENOENT;
 	c->muted = !c->muted;
 	if (c->ms)
 		media_session_mute(c->ms, c->muted);
 	log_info(CALL_LOG, "call %u: %s", c->id, c->muted ? "muted" :
 		 "unmuted");
-	changed(cm);
+	call_changed(cm);
 	return 0;
 }
 
 int call_dtmf(struct call_mgr *cm, char digit)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
-	if (!c || !is_up(c))
+	if (!c || !call_is_up(c))
 		return ENOENT;
 	if (!strchr("0123456789*#ABCD", digit) || !digit)
 		return EINVAL;
@@ -2220,13 +2217,13 @@ int call_dtmf(struct call_mgr *cm, char digit)
 
 int call_select_next(struct call_mgr *cm)
 {
-	struct call *c = find_id(cm, cm->selected);
+	struct call *c = call_find_id(cm, cm->selected);
 
 	if (!cm->calls)
 		return ENOENT;
 	c = c && c->next ? c->next : cm->calls;
 	cm->selected = c->id;
-	changed(cm);
+	call_changed(cm);
 	return 0;
 }
 
@@ -2235,7 +2232,7 @@ void call_mgr_hangup_all(struct call_mgr *cm)
 	if (!cm)
 		return;
 	for (struct call *c = cm->calls; c; c = c->next)
-		if (is_live(c))
+		if (call_is_live(c))
 			(void)hangup_one(c, false);
 }
 
@@ -2255,7 +2252,7 @@ size_t call_mgr_live(const struct call_mgr *cm)
 	size_t n = 0;
 
 	for (struct call *c = cm ? cm->calls : NULL; c; c = c->next)
-		n += is_live(c);
+		n += call_is_live(c);
 	return n;
 }
 
@@ -2322,7 +2319,7 @@ int call_mgr_info(const struct call_mgr *cm, size_t i, struct call_info *ci)
 /* ------------------------------------------------------------------ */
 
 /* Digits the far end sent (a `dtmf` event of the media engine). */
-static void on_event(const json_t *ev, void *arg)
+void call_on_event(const json_t *ev, void *arg)
 {
 	struct call_mgr *cm = arg;
 	const char *type = json_string_value(json_object_get(ev, "type"));
@@ -2335,7 +2332,7 @@ static void on_event(const json_t *ev, void *arg)
 	if (!type || strcmp(type, "dtmf") || !dir || strcmp(dir, "in") ||
 	    !digit || !*digit)
 		return;
-	c = find_id(cm, (unsigned)id);
+	c = call_find_id(cm, (unsigned)id);
 	if (!c)
 		return;
 	n = strlen(c->dtmf_rx);
@@ -2345,7 +2342,7 @@ static void on_event(const json_t *ev, void *arg)
 	}
 	c->dtmf_rx[n] = digit[0];
 	c->dtmf_rx[n + 1] = '\0';
-	changed(cm);
+	call_changed(cm);
 }
 
 void call_mgr_set_media(struct call_mgr *cm, struct media_engine *me)
@@ -2399,8 +2396,8 @@ int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 	cm->opus_bitrate = conf ? (uint32_t)conf_get_int(conf, "audio",
 							 "opus_bitrate", 32000) :
 			   32000;
-	(void)events_subscribe(on_event, cm);
-	stack_set_request_handler(st, on_request, cm);
+	(void)events_subscribe(call_on_event, cm);
+	stack_set_request_handler(st, call_on_request, cm);
 	*cmp = cm;
 	return 0;
 }
@@ -2410,7 +2407,7 @@ void call_mgr_free(struct call_mgr *cm)
 	if (!cm)
 		return;
 	stack_set_request_handler(cm->st, NULL, NULL);
-	events_unsubscribe(on_event, cm);
+	events_unsubscribe(call_on_event, cm);
 	while (cm->calls) {
 		struct call *c = cm->calls;
 
@@ -2552,7 +2549,8 @@ int call_preview(struct call_mgr *cm, const char *target, struct buf *out)
 	c->ca = dial_account(cm, target && *target ? target : "preview");
 	c->privacy = cm->next_privacy;
 	if (target && *target)
-		err = target_uri(c->ruri, sizeof(c->ruri), c->ca->acc, target);
+		err = call_target_uri(c->ruri, sizeof(c->ruri), c->ca->acc,
+				      target);
 	else
 		err = make_ruri(c->ruri, sizeof(c->ruri), c->ca->acc,
 				"someone");
@@ -2569,7 +2567,7 @@ int call_preview(struct call_mgr *cm, const char *target, struct buf *out)
 		err = stack_hostport(cm->st, &c->tgt, hp, sizeof(hp));
 	}
 	if (!err)
-		err = build_invite(c, hp, &req);
+		err = call_build_invite(c, hp, &req);
 	if (!err) {
 		call_scrub_policy(c, &pol);
 		err = scrub_print(out, req, &pol);

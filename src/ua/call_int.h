@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/loop.h"
 #include "sip/target.h"
 #include "audio/media.h"
@@ -13,6 +15,11 @@
 #include "ua/call.h"
 #include "ua/ident.h"
 #include "ua/offer.h"
+
+struct account;
+struct buf;
+struct sip_msg;
+struct sip_stsx;
 
 #define CALL_LOG "call"
 #define MAX_ACCOUNTS 16
@@ -120,5 +127,54 @@ struct call_mgr {
 	uint32_t ptime;             /* [audio] ptime, 0: the default */
 	uint32_t opus_bitrate;      /* for the QoS reservation's size */
 };
+
+/* call.c: the state machine, calls and their lookups. */
+bool call_is_live(const struct call *c);
+bool call_is_up(const struct call *c);
+void call_changed(struct call_mgr *cm);
+void call_unlink_free(struct call *c);
+void call_set_state(struct call *c, enum call_state s, uint16_t code,
+		    const char *reason);
+void call_settle(struct call *c, uint16_t code);
+struct call *call_find_id(const struct call_mgr *cm, unsigned id);
+struct call *call_selected(const struct call_mgr *cm);
+int call_privacy_bind(struct call *c);
+int call_new(struct call **cp, struct call_mgr *cm, struct call_acct *ca,
+	     bool out);
+int call_target_uri(char *out, size_t sz, const struct account *acc,
+		    const char *target);
+int call_dial_from(struct call_mgr *cm, struct call_acct *ca,
+		   const char *target, unsigned referrer, struct call **cp);
+
+/* call_media.c: media and QoS. */
+void pma_clear(struct call *c);
+void pma_take(struct call *c, struct sip_msg *msg);
+void call_media_stop(struct call *c);
+void call_media_sync(struct call *c);
+void call_on_event(const json_t *ev, void *arg);
+
+/* call_out.c: the requests we build and send, and their answers. */
+int call_contact_add(struct call *c, struct sip_msg *m, const char *hp);
+int call_common_hdrs(struct call *c, struct sip_msg *m);
+int call_make_sdp(struct call *c, struct buf *b, const char *hp,
+		  const char *offer, size_t len);
+int call_set_sdp(struct sip_msg *m, const struct buf *b);
+int call_dialog_request(struct call *c, const char *method,
+			struct sip_msg **reqp, char *hp, size_t hpsz);
+int call_send_bye(struct call *c);
+int call_build_invite(struct call *c, const char *hp, struct sip_msg **reqp);
+void call_send_reinvite(struct call *c);
+int call_route(struct call *c);
+
+/* call_in.c: incoming requests. */
+int call_answer_2xx(struct call *c, struct sip_stsx *st, struct sip_msg *req);
+bool call_on_request(struct sip_stsx *st, struct sip_msg *req, void *arg);
+
+/* call_xfer.c: blind transfer, both roles. */
+void call_refer_progress(struct call *nc);
+void call_refer_recv(struct call *c, struct sip_stsx *st,
+		     struct sip_msg *req);
+void call_notify_recv(struct call *c, struct sip_stsx *st,
+		      struct sip_msg *req);
 
 #endif
