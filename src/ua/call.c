@@ -1,4 +1,4 @@
-/* call.c - calls: INVITE with SDP offer/answer, CANCEL, BYE, hold by re-INVITE, incoming calls (RFC 3261, RFC 3264). */
+/* call.c - calls: the state setter, placing, answering, holding and hanging up calls, the call manager and its accounts, the wire preview (RFC 3261, RFC 3264). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -10,7 +10,6 @@
 
 #include <jansson.h>
 
-#include "core/buf.h"
 #include "core/conf.h"
 #include "core/events.h"
 #include "core/i18n.h"
@@ -29,7 +28,6 @@
 #include "ua/call_int.h"
 #include "ua/offer.h"
 #include "ua/privacy.h"
-#include "ua/refer.h"
 #include "ua/scrub.h"
 #include "ua/stack.h"
 
