@@ -1,4 +1,4 @@
-/* call.c - calls: INVITE with SDP offer/answer, CANCEL, BYE, hold by re-INVITE, incoming calls (RFC 3261, RFC 3264). */
+/* call.c - calls: the state setter, placing, answering, holding and hanging up calls, the call manager and its accounts, the wire preview (RFC 3261, RFC 3264). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -10,7 +10,6 @@
 
 #include <jansson.h>
 
-#include "core/buf.h"
 #include "core/conf.h"
 #include "core/events.h"
 #include "core/i18n.h"
@@ -26,126 +25,11 @@
 #include "audio/media.h"
 #include "audio/qos.h"
 #include "ua/call.h"
+#include "ua/call_int.h"
 #include "ua/offer.h"
 #include "ua/privacy.h"
-#include "ua/refer.h"
 #include "ua/scrub.h"
 #include "ua/stack.h"
-
-#define CALL_LOG "call"
-#define MAX_ACCOUNTS 16
-
-struct call_acct {
-	struct account *acc;
-	struct auth *auth;     /* the account's credentials for calls */
-};
-
-struct call {
-	struct call *next;
-	struct call_mgr *cm;
-	struct call_acct *ca;
-	unsigned id;
-	enum call_state state;
-	bool out;
-	char peer[256];
-	char ruri[256];
-	char callid[256];
-	char ltag[32];
-	/* The call's privacy level (ua/privacy.h); 0: the account's. */
-	unsigned privacy;
-	uint32_t cseq;              /* of the last INVITE outside the dialog */
-	/* The next hop: fixed for the call (the proxy that Record-Routes,
-	 * or the far end itself). */
-	struct sip_target tgt;
-	bool have_tgt;
-	struct stack_conn *conn;    /* ours (outgoing), or the stack's */
-	bool own_conn;
-	struct resolver_query *q;
-	struct sip_dialog *dlg;
-	/* Our INVITE and our last re-INVITE, each kept until its
-	 * transaction ends: later 2xx (retransmissions, forks) get ACKs. */
-	struct sip_ctsx *inv;
-	struct sip_ctsx *reinv;
-	bool inv_final;             /* the INVITE got its final response */
-	bool reinv_pending;         /* the re-INVITE awaits its final one */
-	struct sip_ctsx *bye;       /* our BYE under way */
-	struct sip_stsx *st;        /* the incoming INVITE, while it rings */
-	struct sip_msg *offer_req;  /* its copy (sip_stsx_request) */
-	struct sip_uas2xx *u2xx;
-	struct offer_local lo;
-	struct offer_result media;
-	bool have_media;
-	bool local_hold, remote_hold;
-	bool want_hold;             /* what the re-INVITE under way asks */
-	bool cancelling;            /* hung up before the answer */
-	bool glare_wait;
-	unsigned rounds;
-	struct tmr tmr;             /* auto-answer, glare back-off, linger */
-	/* Blind transfer (RFC 3515).  Transferor: our REFER, then its
-	 * subscription until a final NOTIFY or xfer_tmr. */
-	struct sip_ctsx *refer;
-	char xfer_to[256];
-	bool xfer_pending;          /* REFER sent or accepted, no outcome */
-	struct tmr xfer_tmr;
-	/* Transferee: the call the REFER made (0: none), the REFER's CSeq
-	 * for the NOTIFYs' Event id, and whether that call was answered. */
-	unsigned xfer_child;
-	uint32_t xfer_id;
-	bool xfer_done;
-	unsigned referrer;          /* the new call: the call it replaces */
-	uint64_t start_ms, end_ms;
-	uint16_t code;
-	bool muted;
-	struct ident_verdict ident;
-	/* RFC 3313: the P-Media-Authorization tokens of the most recent
-	 * message that carried any (hex, owned); pma_bad when that header
-	 * could not be decoded (nothing will be sent). */
-	char *pma[QOS_MAX_TOKENS];
-	size_t npma;
-	bool pma_bad;
-	char pma_why[96];
-	/* Media (audio/media.h) and its QoS reservation (audio/qos.h). */
-	char maddr[64];             /* our media address, as in our SDP */
-	struct media_session *ms;
-	struct media_params mp;     /* what it runs with (keys wiped) */
-	bool media_running;
-	struct qos_session *qos;
-	enum qos_state qos_state;
-	char qos_reason[160];
-	bool qos_told;              /* the "none"/"error" event went out */
-	char dtmf_rx[32];
-	/* Incoming: the identity check under way. */
-	struct ident_req *ireq;
-	bool preview;               /* never placed: no media, no sockets */
-};
-
-struct call_mgr {
-	struct stack *st;
-	struct call_acct acct[MAX_ACCOUNTS];
-	size_t nacct;
-	struct call *calls;
-	unsigned next_id;
-	unsigned selected;
-	uint16_t port_min, port_max;
-	bool auto_answer;
-	unsigned auto_answer_s;
-	unsigned next_privacy;      /* for the next call placed; 0: account's */
-	call_change_h *change_h;
-	void *change_arg;
-	struct media_engine *me;    /* NULL: calls without audio (tests) */
-	struct ident_ctx *ident;    /* NULL: every caller unverified */
-	char *codecs;               /* [audio] codecs, NULL: the default */
-	uint32_t ptime;             /* [audio] ptime, 0: the default */
-	uint32_t opus_bitrate;      /* for the QoS reservation's size */
-};
-
-static void send_invite(struct call *c);
-static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req);
-static void media_sync(struct call *c);
-static void media_stop(struct call *c);
-static void send_reinvite(struct call *c);
-static int send_bye(struct call *c);
-static void refer_progress(struct call *nc);
 
 const char *call_state_name(enum call_state s)
 {
@@ -163,222 +47,21 @@ bool call_state_final(enum call_state s)
 	return s == CALL_ENDED || s == CALL_FAILED || s == CALL_TRANSFERRED;
 }
 
-static bool is_live(const struct call *c)
+bool call_is_live(const struct call *c)
 {
 	return !call_state_final(c->state);
 }
 
-static bool is_up(const struct call *c)
+bool call_is_up(const struct call *c)
 {
 	return c->state == CALL_ANSWERED || c->state == CALL_HELD ||
 	       c->state == CALL_REMOTE_HELD;
 }
 
-static void changed(struct call_mgr *cm)
+void call_changed(struct call_mgr *cm)
 {
 	if (cm->change_h)
 		cm->change_h(cm->change_arg);
-}
-
-static void pma_clear(struct call *c)
-{
-	for (size_t i = 0; i < c->npma; i++)
-		free(c->pma[i]);
-	c->npma = 0;
-	c->pma_bad = false;
-	c->pma_why[0] = '\0';
-}
-
-/*
- * RFC 3313 5: a message that carries P-Media-Authorization replaces the
- * tokens we hold; one without it leaves them.  The tokens' contents are
- * checked when they are presented (audio/qos.c).
- */
-static void pma_take(struct call *c, struct sip_msg *msg)
-{
-	const struct sip_tokens *t;
-	int err;
-
-	if (!sip_msg_hdr_num(msg, SIP_HDR_P_MEDIA_AUTHORIZATION))
-		return;
-	pma_clear(c);
-	err = sip_msg_tokens(msg, SIP_HDR_P_MEDIA_AUTHORIZATION, &t);
-	if (!err && t->n > QOS_MAX_TOKENS)
-		err = E2BIG;
-	for (size_t i = 0; !err && i < t->n; i++) {
-		if (t->v[i].l > QOS_TOKEN_MAX_HEX) {
-			err = E2BIG;
-			break;
-		}
-		err = pl_strdup(&c->pma[i], &t->v[i]);
-		if (err)
-			break;
-		c->npma++;
-	}
-	if (err) {
-		pma_clear(c);
-		c->pma_bad = true;
-		snprintf(c->pma_why, sizeof(c->pma_why), "%s",
-			 err == E2BIG ? N_("too many or too long "
-					   "P-Media-Authorization tokens") :
-			 N_("a P-Media-Authorization token is not an even "
-			    "number of hex digits"));
-		log_warn(CALL_LOG, "call %u: %s; no QoS reservation will "
-			 "be made", c->id, c->pma_why);
-	} else {
-		log_info(CALL_LOG, "call %u: %zu media-authorization "
-			 "token(s)", c->id, c->npma);
-	}
-}
-
-
-/* ------------------------------------------------------------------ */
-/* Media and QoS                                                       */
-/* ------------------------------------------------------------------ */
-
-static void qos_event(struct call *c)
-{
-	(void)events_emit("qos", json_pack("{s:i, s:s, s:s, s:i}", "call",
-					   (int)c->id, "state",
-					   qos_state_name(c->qos_state),
-					   "reason", c->qos_reason,
-					   "tokens", (int)c->npma));
-}
-
-static void on_qos_state(enum qos_state state, const char *reason, void *arg)
-{
-	struct call *c = arg;
-
-	c->qos_state = state;
-	snprintf(c->qos_reason, sizeof(c->qos_reason), "%s",
-		 reason ? reason : "");
-	changed(c->cm);
-}
-
-/*
- * RFC 3313: before media flows, the tokens are presented in an RSVP PATH
- * for our outgoing stream.  No token, no RSVP; a token that could not be
- * decoded is reported and nothing is sent.
- */
-static void qos_sync(struct call *c)
-{
-	const struct account *acc = c->ca->acc;
-	struct qos_params p;
-	int err;
-
-	if (!acc->qos)
-		return;
-	if (c->pma_bad || !c->npma) {
-		if (c->qos) {
-			qos_session_stop(c->qos);
-			c->qos = NULL;
-		}
-		c->qos_state = c->pma_bad ? QOS_ERROR : QOS_NONE;
-		snprintf(c->qos_reason, sizeof(c->qos_reason), "%s",
-			 c->pma_bad ? _(c->pma_why) :
-			 _("the network gave no media-authorization token"));
-		if (!c->qos_told)
-			qos_event(c);
-		c->qos_told = true;
-		return;
-	}
-	memset(&p, 0, sizeof(p));
-	p.call_id = c->id;
-	for (size_t i = 0; i < c->npma; i++)
-		p.tokens[i] = c->pma[i];
-	p.ntokens = c->npma;
-	snprintf(p.saddr, sizeof(p.saddr), "%s", c->maddr);
-	p.sport = c->lo.port;
-	snprintf(p.daddr, sizeof(p.daddr), "%s", c->media.raddr);
-	p.dport = c->media.rport;
-	qos_tspec_for(&p.tspec, c->media.codec, c->media.ptime,
-		      c->cm->opus_bitrate);
-	snprintf(p.edge_router, sizeof(p.edge_router), "%s",
-		 acc->qos_edge_router);
-	if (c->qos) {
-		err = qos_session_update(c->qos, &p);
-	} else {
-		err = qos_session_start(&c->qos, stack_loop(c->cm->st), &p,
-					on_qos_state, c);
-		if (!err && !c->qos)
-			c->qos_state = QOS_NONE;
-	}
-	if (err)
-		log_warn(CALL_LOG, "call %u: cannot reserve QoS: %s", c->id,
-			 strerror(err));
-}
-
-static void media_stop(struct call *c)
-{
-	if (c->qos) {
-		qos_session_stop(c->qos);    /* PathTear */
-		c->qos = NULL;
-	}
-	if (c->ms) {
-		media_session_free(c->ms);
-		c->ms = NULL;
-	}
-	c->media_running = false;
-	explicit_bzero(&c->mp.srtp, sizeof(c->mp.srtp));
-}
-
-/*
- * Media follows the call: started, or changed (hold, resume, a new
- * address or key), whenever offer/answer has agreed and the call is
- * early or up.
- */
-static void media_sync(struct call *c)
-{
-	const struct offer_result *r = &c->media;
-	struct media_params p;
-	int err;
-
-	if (!c->ms || !c->have_media || !r->rport || !r->raddr[0] ||
-	    (c->state != CALL_EARLY && !is_up(c)))
-		return;
-	memset(&p, 0, sizeof(p));
-	p.call_id = c->id;
-	snprintf(p.codec, sizeof(p.codec), "%s", r->codec);
-	p.pt = r->pt;
-	p.clock = r->clock;
-	p.channels = r->channels;
-	snprintf(p.fmtp, sizeof(p.fmtp), "%s", r->fmtp);
-	p.dtmf_pt = r->dtmf_pt;
-	p.ptime = r->ptime;
-	snprintf(p.raddr, sizeof(p.raddr), "%s", r->raddr);
-	p.rport = r->rport;
-	/* Early media is heard, not answered. */
-	p.send = c->state != CALL_EARLY &&
-		 (r->local_dir == SDP_DIR_SENDRECV ||
-		  r->local_dir == SDP_DIR_SENDONLY);
-	p.recv = r->local_dir == SDP_DIR_SENDRECV ||
-		 r->local_dir == SDP_DIR_RECVONLY;
-	if (r->srtp_suite[0]) {
-		p.srtp.on = true;
-		snprintf(p.srtp.suite, sizeof(p.srtp.suite), "%s",
-			 r->srtp_suite);
-		memcpy(p.srtp.tx_key, c->lo.key, sizeof(p.srtp.tx_key));
-		memcpy(p.srtp.rx_key, r->srtp_rx_key, sizeof(p.srtp.rx_key));
-	}
-	p.dscp = c->ca->acc->qos ? 46 : 0;
-	snprintf(p.cname, sizeof(p.cname), "%s", c->mp.cname);
-	if (!p.cname[0] && rand_token(p.cname, sizeof(p.cname), 16))
-		snprintf(p.cname, sizeof(p.cname), "siptty");
-	if (c->media_running && !memcmp(&p, &c->mp, sizeof(p))) {
-		explicit_bzero(&p.srtp, sizeof(p.srtp));
-		return;
-	}
-	qos_sync(c);
-	err = media_session_start(c->ms, &p);
-	if (err) {
-		log_warn(CALL_LOG, "call %u: cannot start the audio: %s",
-			 c->id, strerror(err));
-	} else {
-		c->media_running = true;
-		media_session_mute(c->ms, c->muted);
-	}
-	c->mp = p;
-	explicit_bzero(&p.srtp, sizeof(p.srtp));
 }
 
 static void call_free(struct call *c)
@@ -387,7 +70,7 @@ static void call_free(struct call *c)
 		return;
 	ident_cancel(c->ireq);
 	c->ireq = NULL;
-	media_stop(c);
+	call_media_stop(c);
 	pma_clear(c);
 	explicit_bzero(c->lo.key, sizeof(c->lo.key));
 	explicit_bzero(c->media.srtp_rx_key, sizeof(c->media.srtp_rx_key));
@@ -413,7 +96,7 @@ static void call_free(struct call *c)
 	free(c);
 }
 
-static void unlink_free(struct call *c)
+void call_unlink_free(struct call *c)
 {
 	struct call_mgr *cm = c->cm;
 
@@ -426,7 +109,7 @@ static void unlink_free(struct call *c)
 	if (cm->selected == c->id)
 		cm->selected = cm->calls ? cm->calls->id : 0;
 	call_free(c);
-	changed(cm);
+	call_changed(cm);
 }
 
 static void on_linger(void *arg)
@@ -440,12 +123,12 @@ static void on_linger(void *arg)
 			  on_linger, c);
 		return;
 	}
-	unlink_free(c);
+	call_unlink_free(c);
 }
 
 /* The one state setter: logs, emits the event, runs on-enter actions. */
-static void call_set_state(struct call *c, enum call_state s, uint16_t code,
-			   const char *reason)
+void call_set_state(struct call *c, enum call_state s, uint16_t code,
+		    const char *reason)
 {
 	struct loop *loop = stack_loop(c->cm->st);
 	json_t *ev;
@@ -468,36 +151,36 @@ static void call_set_state(struct call *c, enum call_state s, uint16_t code,
 					  json_integer(c->referrer));
 	(void)events_emit("call", ev);
 	if (c->referrer)
-		refer_progress(c);
+		call_refer_progress(c);
 	if (call_state_final(s)) {
 		c->end_ms = loop_now_ms();
 		tmr_cancel(&c->xfer_tmr);
 		ident_cancel(c->ireq);
 		c->ireq = NULL;
-		media_stop(c);
+		call_media_stop(c);
 		if (c->st) {
 			sip_stsx_set_handler(c->st, NULL, NULL);
 			c->st = NULL;
 		}
 		tmr_start(loop, &c->tmr, CALL_LINGER_MS, on_linger, c);
 	} else {
-		media_sync(c);
+		call_media_sync(c);
 	}
-	changed(c->cm);
+	call_changed(c->cm);
 }
 
 /* The state an established call is in, from the hold flags. */
-static void settle(struct call *c, uint16_t code)
+void call_settle(struct call *c, uint16_t code)
 {
 	enum call_state s = c->local_hold ? CALL_HELD :
 			    c->remote_hold ? CALL_REMOTE_HELD : CALL_ANSWERED;
 
 	if (s != c->state)
 		call_set_state(c, s, code, "");
-	media_sync(c);
+	call_media_sync(c);
 }
 
-static struct call *find_id(const struct call_mgr *cm, unsigned id)
+struct call *call_find_id(const struct call_mgr *cm, unsigned id)
 {
 	for (struct call *c = cm->calls; c; c = c->next)
 		if (c->id == id)
@@ -505,737 +188,16 @@ static struct call *find_id(const struct call_mgr *cm, unsigned id)
 	return NULL;
 }
 
-static struct call *selected(const struct call_mgr *cm)
+struct call *call_selected(const struct call_mgr *cm)
 {
-	struct call *c = find_id(cm, cm->selected);
+	struct call *c = call_find_id(cm, cm->selected);
 
-	if (c && is_live(c))
+	if (c && call_is_live(c))
 		return c;
 	for (c = cm->calls; c; c = c->next)
-		if (is_live(c))
+		if (call_is_live(c))
 			return c;
 	return NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* Building requests and responses                                     */
-/* ------------------------------------------------------------------ */
-
-/* "sip:alice@192.0.2.7:5062;transport=tcp" for our side of the hop. */
-static int contact_add(struct call *c, struct sip_msg *m, const char *hp)
-{
-	const struct account *acc = c->ca->acc;
-	/* RFC 3261 12.1.1 and 12.1.2: in a dialog the Contact is sips:
-	 * exactly when the dialog is secure. */
-	bool sips = c->dlg ? sip_dialog_secure(c->dlg) : acc->sips;
-
-	return sip_msg_hdr_addf(m, SIP_HDR_CONTACT, "<%s:%s@%s%s>",
-				sips ? "sips" : "sip", acc->username, hp,
-				c->tgt.tp == SIP_TP_UDP || sips ? "" :
-				";transport=tcp");
-}
-
-/* Our address for SDP: the host of hostport, without port or []. */
-static void sdp_addr(char *out, size_t sz, const char *hp)
-{
-	const char *p = hp, *e;
-
-	if (*p == '[') {
-		p++;
-		e = strchr(p, ']');
-	} else {
-		e = strrchr(p, ':');
-	}
-	if (!e)
-		e = p + strlen(p);
-	snprintf(out, sz, "%.*s", (int)(e - p), p);
-}
-
-static int common_hdrs(struct call *c, struct sip_msg *m)
-{
-	int err = sip_msg_hdr_add(m, SIP_HDR_ALLOW, STACK_ALLOW);
-
-	if (!err)
-		err = sip_msg_hdr_add(m, SIP_HDR_USER_AGENT,
-				      stack_user_agent(c->cm->st));
-	return err;
-}
-
-/* The SDP we send: an offer, or the answer to offer (len bytes). */
-static int make_sdp(struct call *c, struct buf *b, const char *hp,
-		    const char *offer, size_t len)
-{
-	char addr[64];
-	struct offer_result res;
-	int err;
-
-	sdp_addr(addr, sizeof(addr), hp);
-	c->lo.addr = addr;
-	if (!c->ms && c->cm->me && !c->preview) {
-		uint16_t port = 0;
-
-		if (media_session_alloc(&c->ms, c->cm->me, addr,
-					c->cm->port_min, c->cm->port_max,
-					&port))
-			log_warn(CALL_LOG, "call %u: no RTP port free in "
-				 "%u-%u: the call has no audio", c->id,
-				 c->cm->port_min, c->cm->port_max);
-		else
-			c->lo.port = port;
-	}
-	snprintf(c->maddr, sizeof(c->maddr), "%s", addr);
-	/* Keys in SDP only over TLS: the hop we send it on.  A proxy that
-	 * relays it onwards over anything else is beyond our reach, but a
-	 * sips: target promises TLS all the way (RFC 3261 26.2.2). */
-	c->lo.secure = c->have_tgt && c->tgt.tp == SIP_TP_TLS;
-	c->lo.dir = c->want_hold ? offer_hold_dir(c->remote_hold) :
-		    SDP_DIR_SENDRECV;
-	c->lo.sess_version++;
-	if (!offer)
-		err = offer_build(b, &c->lo);
-	else
-		err = offer_answer(b, &res, offer, len, &c->lo);
-	c->lo.addr = NULL;
-	if (!err && offer) {
-		c->media = res;
-		c->have_media = true;
-		c->remote_hold = offer_remote_holds(res.remote_dir);
-	}
-	return err ? err : b->err;
-}
-
-static int set_sdp(struct sip_msg *m, const struct buf *b)
-{
-	int err = sip_msg_hdr_add(m, SIP_HDR_CONTENT_TYPE, "application/sdp");
-
-	return err ? err : sip_msg_set_body(m, b->data, b->len);
-}
-
-/* Sends an ACK for a 2xx to our INVITE with CSeq number cseq. */
-static void send_ack(struct call *c, uint32_t cseq)
-{
-	struct sip_msg *ack = NULL;
-	char hp[128];
-	int err;
-
-	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
-	if (!err)
-		err = sip_dialog_ack_alloc(&ack, c->dlg, cseq);
-	if (!err)
-		err = sip_tsx_via_add(ack, c->tgt.tp, hp);
-	if (!err)
-		err = sip_msg_hdr_add(ack, SIP_HDR_USER_AGENT,
-				      stack_user_agent(c->cm->st));
-	if (!err)
-		err = sip_tsx_layer_send(stack_tsx(c->cm->st), ack, &c->tgt,
-					 c->conn);
-	if (err)
-		log_warn(CALL_LOG, "call %u: cannot send the ACK: %s", c->id,
-			 strerror(err));
-	sip_msg_free(ack);
-}
-
-/* ------------------------------------------------------------------ */
-/* In-dialog requests: BYE and re-INVITE                               */
-/* ------------------------------------------------------------------ */
-
-static int dialog_request(struct call *c, const char *method,
-			  struct sip_msg **reqp, char *hp, size_t hpsz)
-{
-	struct sip_msg *req = NULL;
-	int err;
-
-	err = stack_hostport(c->cm->st, &c->tgt, hp, hpsz);
-	if (!err)
-		err = sip_dialog_request_alloc(&req, c->dlg, method);
-	if (!err)
-		err = sip_tsx_via_add(req, c->tgt.tp, hp);
-	if (!err)
-		err = common_hdrs(c, req);
-	if (!err)
-		err = auth_authorize(c->ca->auth, req);
-	if (err)
-		sip_msg_free(req);
-	else
-		*reqp = req;
-	return err;
-}
-
-static void on_bye_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
-			struct sip_msg *resp, void *arg)
-{
-	struct call *c = arg;
-	uint16_t code;
-
-	if (ev == SIP_CTSX_EV_TERMINATED) {
-		if (c->bye == ct)
-			c->bye = NULL;
-		return;
-	}
-	if (ev != SIP_CTSX_EV_RESPONSE || (code = sip_msg_status(resp)) < 200)
-		return;
-	sip_ctsx_set_handler(ct, NULL, NULL);
-	c->bye = NULL;
-	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
-	    !auth_challenge(c->ca->auth, resp, NULL)) {
-		(void)send_bye(c);
-		return;
-	}
-	log_info(CALL_LOG, "call %u: BYE answered %u", c->id, code);
-}
-
-static int send_bye(struct call *c)
-{
-	struct sip_msg *req = NULL;
-	char hp[128];
-	int err;
-
-	if (!c->dlg)
-		return ENOENT;
-	err = dialog_request(c, "BYE", &req, hp, sizeof(hp));
-	if (!err) {
-		err = sip_ctsx_alloc(&c->bye, stack_tsx(c->cm->st), req,
-				     &c->tgt, c->conn, on_bye_resp, c);
-		if (err)
-			c->bye = NULL;
-	}
-	if (err)
-		log_warn(CALL_LOG, "call %u: cannot send the BYE: %s", c->id,
-			 strerror(err));
-	return err;
-}
-
-static void on_glare(void *arg)
-{
-	struct call *c = arg;
-
-	c->glare_wait = false;
-	if (is_up(c) && !c->reinv_pending)
-		send_reinvite(c);
-}
-
-/* A response to our re-INVITE. */
-static void reinvite_final(struct call *c, struct sip_msg *resp)
-{
-	uint16_t code = sip_msg_status(resp);
-	const struct sip_cseq *cs;
-	struct offer_result res;
-	struct pl body = sip_msg_body(resp);
-	uint64_t ms;
-	uint32_t r = 0;
-
-	if (code >= 200 && code < 300) {
-		(void)sip_dialog_recv_response(c->dlg, resp);
-		pma_take(c, resp);
-		if (!sip_msg_cseq(resp, &cs))
-			send_ack(c, cs->num);
-		auth_accepted(c->ca->auth);
-		c->rounds = 0;
-		if (body.l && !offer_accept(&res, body.p, body.l, &c->lo)) {
-			c->media = res;
-			c->have_media = true;
-			c->remote_hold = offer_remote_holds(res.remote_dir) &&
-					 res.remote_dir == SDP_DIR_INACTIVE &&
-					 !c->want_hold;
-		}
-		c->local_hold = c->want_hold;
-		settle(c, code);
-		return;
-	}
-	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
-	    !auth_challenge(c->ca->auth, resp, NULL)) {
-		send_reinvite(c);
-		return;
-	}
-	if (code == 491) {
-		/* RFC 3261 14.1: the Call-ID's owner waits 2.1-4 s, the
-		 * other side 0-2 s, in units of 10 ms. */
-		(void)rand_bytes(&r, sizeof(r));
-		ms = c->out ? 2100 + (r % 191) * 10 : (r % 201) * 10;
-		log_info(CALL_LOG, "call %u: glare (491): trying again in "
-			 "%llu ms", c->id, (unsigned long long)ms);
-		c->glare_wait = true;
-		tmr_start(stack_loop(c->cm->st), &c->tmr, ms, on_glare, c);
-		return;
-	}
-	if (code == 481 || code == 408) {
-		/* RFC 3261 14.1: the dialog is gone. */
-		if (code == 408)
-			(void)send_bye(c);
-		call_set_state(c, CALL_ENDED, code, _("the far end lost the call"));
-		return;
-	}
-	/* Any other failure leaves the session as it was. */
-	c->want_hold = c->local_hold;
-	log_info(CALL_LOG, "call %u: re-INVITE refused with %u", c->id, code);
-	changed(c->cm);
-}
-
-/* ------------------------------------------------------------------ */
-/* The INVITE we sent                                                  */
-/* ------------------------------------------------------------------ */
-
-static void invite_2xx(struct call *c, struct sip_ctsx *ct,
-		       struct sip_msg *resp)
-{
-	struct offer_result res;
-	const struct sip_cseq *cs;
-	struct pl body = sip_msg_body(resp);
-	uint16_t code = sip_msg_status(resp);
-	int err;
-
-	if (sip_msg_cseq(resp, &cs))
-		return;
-	if (!c->dlg) {
-		err = sip_dialog_alloc_uac(&c->dlg, sip_ctsx_request(ct), resp);
-		if (err) {
-			log_warn(CALL_LOG, "call %u: cannot make the dialog: %s",
-				 c->id, strerror(err));
-			return;
-		}
-	} else if (!sip_dialog_match(c->dlg, resp)) {
-		/* A second fork answered: RFC 3261 13.2.2.4, ACK and BYE
-		 * it; kept simple here: only the ACK, logged. */
-		log_info(CALL_LOG, "call %u: a 2xx from another fork ignored",
-			 c->id);
-		return;
-	} else {
-		(void)sip_dialog_recv_response(c->dlg, resp);
-	}
-	send_ack(c, cs->num);
-	if (!is_live(c) || is_up(c))
-		return;   /* a retransmission of the 2xx */
-	auth_accepted(c->ca->auth);
-	c->rounds = 0;
-	if (c->cancelling) {
-		/* The 200 crossed our CANCEL: ACK it (done), then BYE. */
-		(void)send_bye(c);
-		call_set_state(c, CALL_ENDED, code,
-			       _("answered as we hung up"));
-		return;
-	}
-	res.why = NULL;
-	err = body.l ? offer_accept(&res, body.p, body.l, &c->lo) : EBADMSG;
-	if (err) {
-		(void)send_bye(c);
-		call_set_state(c, CALL_FAILED, 488, res.why ? _(res.why) :
-			       _("the answer has no codec we offered"));
-		return;
-	}
-	c->media = res;
-	c->have_media = true;
-	c->remote_hold = offer_remote_holds(res.remote_dir);
-	settle(c, code);
-}
-
-
-/* Whether a Warning header carries code 380 (SIPS Not Allowed, RFC 5630
- * 3.3). */
-static bool warning_380(const struct sip_msg *resp)
-{
-	const struct sip_hdr *h;
-	size_t i = 0;
-
-	while ((h = sip_msg_hdr_next(resp, SIP_HDR_WARNING, &i))) {
-		struct pl v = h->val;
-
-		/* warning-value = warn-code SP warn-agent SP warn-text,
-		 * comma-separated. */
-		for (size_t k = 0; k + 3 <= v.l; k++) {
-			if ((k == 0 || v.p[k - 1] == ',' || v.p[k - 1] == ' ') &&
-			    !memcmp(v.p + k, "380", 3) &&
-			    (k + 3 == v.l || v.p[k + 3] == ' '))
-				return true;
-		}
-	}
-	return false;
-}
-
-/*
- * The sentence a failed INVITE ends with.  SPECS 1.4 (RFC 5630): a sips:
- * call, or any call of a TLS-only account, is never retried to a sip:
- * or non-TLS target, whatever a 3xx, a 416 or a 480 with Warning 380
- * suggests; siptty follows no redirect at all, and says why.
- */
-static const char *final_reason(struct call *c, struct sip_msg *resp,
-				uint16_t code, char *buf, size_t sz)
-{
-	const struct account *acc = c->ca->acc;
-	bool secure = !strncmp(c->ruri, "sips:", 5) || acc->sips ||
-		      acc->require_tls;
-
-	if (code >= 300 && code < 400) {
-		const struct sip_addrs *cl;
-		const struct sip_addr *a = NULL;
-		struct pl tpv;
-		bool plain;
-
-		if (!sip_msg_addrs(resp, SIP_HDR_CONTACT, &cl) && cl->n)
-			a = &cl->v[0];
-		if (!a) {
-			snprintf(buf, sz, _("redirected (%u) without a new "
-					    "address"), code);
-			return buf;
-		}
-		plain = !a->uri_ok || a->uri.scheme != SIP_URI_SIPS;
-		if (plain && a->uri_ok && a->uri.scheme == SIP_URI_SIP &&
-		    !strncmp(c->ruri, "sip:", 4) &&
-		    !sip_param_get(&a->uri.params, "transport", &tpv) &&
-		    pl_caseeq_str(&tpv, "tls"))
-			plain = false;
-		if (secure && plain)
-			snprintf(buf, sz, _("redirected to %.*s, which is not "
-					    "a sips: or TLS address: the call "
-					    "was not retried, since a secure "
-					    "call is never downgraded"),
-				 PL_FMT(&a->uri_raw));
-		else
-			snprintf(buf, sz, _("redirected to %.*s: siptty does "
-					    "not follow redirects; dial that "
-					    "address if you trust it"),
-				 PL_FMT(&a->uri_raw));
-		return buf;
-	}
-	if (code == 416 && !strncmp(c->ruri, "sips:", 5)) {
-		snprintf(buf, sz, _("the far end does not take sips: "
-				    "addresses (416): the call was not retried "
-				    "with sip:, since a sips: call is never "
-				    "downgraded"));
-		return buf;
-	}
-	if (code == 480 && warning_380(resp)) {
-		snprintf(buf, sz, _("the far end does not allow SIPS (480 with "
-				    "Warning 380): the call was not retried "
-				    "with sip:, since a sips: call is never "
-				    "downgraded"));
-		return buf;
-	}
-	return buf;
-}
-
-static void on_invite_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
-			   struct sip_msg *resp, void *arg)
-{
-	struct call *c = arg;
-	struct offer_result res;
-	struct pl body, rphrase;
-	char reason[320];
-	uint16_t code;
-
-	bool re = ct == c->reinv;
-
-	if (ev == SIP_CTSX_EV_TERMINATED) {
-		if (c->inv == ct)
-			c->inv = NULL;
-		if (c->reinv == ct)
-			c->reinv = NULL;
-		return;
-	}
-	if (ev == SIP_CTSX_EV_TIMEOUT || ev == SIP_CTSX_EV_ERROR) {
-		sip_ctsx_set_handler(ct, NULL, NULL);
-		if (re) {
-			c->reinv = NULL;
-			c->reinv_pending = false;
-		} else {
-			c->inv = NULL;
-			c->inv_final = true;
-		}
-		if (re) {
-			c->want_hold = c->local_hold;
-			(void)send_bye(c);
-			call_set_state(c, CALL_ENDED, 408,
-				       _("the far end did not answer the "
-					 "re-INVITE"));
-		} else if (is_live(c)) {
-			call_set_state(c, CALL_FAILED,
-				       ev == SIP_CTSX_EV_TIMEOUT ? 408 : 503,
-				       ev == SIP_CTSX_EV_TIMEOUT ?
-				       _("no answer from the network") :
-				       _("cannot reach the next hop"));
-		}
-		return;
-	}
-	code = sip_msg_status(resp);
-	if (re) {
-		if (code < 200)
-			return;
-		if (code >= 300) {
-			sip_ctsx_set_handler(ct, NULL, NULL);
-			c->reinv = NULL;
-		} else if (!c->reinv_pending) {
-			/* A retransmitted 2xx: ACK it again. */
-			const struct sip_cseq *cs;
-
-			if (!sip_msg_cseq(resp, &cs))
-				send_ack(c, cs->num);
-			return;
-		}
-		c->reinv_pending = false;
-		reinvite_final(c, resp);
-		return;
-	}
-	if (code >= 200 && code < 300) {
-		c->inv_final = true;
-		if (is_live(c) && !is_up(c))
-			pma_take(c, resp);
-		/* The transaction stays Accepted for more 2xx (forks,
-		 * retransmissions): each is ACKed. */
-		invite_2xx(c, ct, resp);
-		return;
-	}
-	if (code < 200) {
-		if (!is_live(c) || c->cancelling)
-			return;
-		if (code > 100)
-			pma_take(c, resp);
-		body = sip_msg_body(resp);
-		if (code == 183 && body.l &&
-		    !offer_accept(&res, body.p, body.l, &c->lo)) {
-			c->media = res;
-			c->have_media = true;
-			log_info(CALL_LOG, "call %u: early media %s from %s:%u",
-				 c->id, res.codec, res.raddr, res.rport);
-			if (c->state != CALL_EARLY)
-				call_set_state(c, CALL_EARLY, code, "");
-		} else if (code == 180 || code == 183) {
-			if (c->state == CALL_CALLING)
-				call_set_state(c, CALL_RINGING, code, "");
-		}
-		return;
-	}
-	sip_ctsx_set_handler(ct, NULL, NULL);
-	c->inv = NULL;
-	c->inv_final = true;
-	if ((code == 401 || code == 407) && !c->cancelling) {
-		const char *why = "";
-		int err = ++c->rounds > CALL_AUTH_ROUNDS ? EACCES :
-			  auth_challenge(c->ca->auth, resp, &why);
-
-		if (!err) {
-			send_invite(c);
-			return;
-		}
-		call_set_state(c, CALL_FAILED, code,
-			       err == EACCES ? _("wrong username or password; "
-						 "check username and "
-						 "password_file") :
-			       _("cannot answer the proxy's challenge"));
-		return;
-	}
-	rphrase = sip_msg_reason(resp);
-	snprintf(reason, sizeof(reason), "%.*s", PL_FMT(&rphrase));
-	if (code == 487 || c->cancelling)
-		call_set_state(c, CALL_ENDED, code, _("cancelled"));
-	else
-		call_set_state(c, CALL_FAILED, code,
-			       final_reason(c, resp, code, reason,
-					    sizeof(reason)));
-}
-
-/* The INVITE of c as the model holds it (before credentials and the
- * scrubber): send_invite() and the wire preview build it alike. */
-static int build_invite(struct call *c, const char *hp,
-			struct sip_msg **reqp)
-{
-	const struct account *acc = c->ca->acc;
-	struct sip_msg *req = NULL;
-	struct buf sdp;
-	int err;
-
-	buf_init(&sdp, 2048);
-	err = sip_msg_request_alloc(&req, "INVITE", c->ruri);
-	if (!err)
-		err = sip_tsx_via_add(req, c->tgt.tp, hp);
-	if (!err && acc->outbound_proxy)
-		err = sip_msg_hdr_addf(req, SIP_HDR_ROUTE,
-				       strstr(acc->outbound_proxy, ";lr") ?
-				       "<%s>" : "<%s;lr>", acc->outbound_proxy);
-	/* RFC 3608: the registrar's Service-Route, after the outbound
-	 * proxy. */
-	if (!err && acc->service_route)
-		err = sip_msg_hdr_add(req, SIP_HDR_ROUTE, acc->service_route);
-	if (!err)
-		err = sip_msg_hdr_add(req, SIP_HDR_MAX_FORWARDS, "70");
-	if (!err && acc->display_name)
-		err = sip_msg_hdr_addf(req, SIP_HDR_FROM, "\"%s\" <%s>;tag=%s",
-				       acc->display_name, acc->aor, c->ltag);
-	else if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_FROM, "<%s>;tag=%s",
-				       acc->aor, c->ltag);
-	if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_TO, "<%s>", c->ruri);
-	if (!err)
-		err = sip_msg_hdr_add(req, SIP_HDR_CALL_ID, c->callid);
-	if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_CSEQ, "%u INVITE", c->cseq);
-	if (!err)
-		err = contact_add(c, req, hp);
-	if (!err)
-		err = common_hdrs(c, req);
-	if (!err)
-		err = make_sdp(c, &sdp, hp, NULL, 0);
-	if (!err)
-		err = set_sdp(req, &sdp);
-	buf_free(&sdp);
-	if (err) {
-		sip_msg_free(req);
-		return err;
-	}
-	*reqp = req;
-	return 0;
-}
-
-static void send_invite(struct call *c)
-{
-	struct sip_msg *req = NULL;
-	char hp[128];
-	int err;
-
-	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
-	c->cseq++;
-	if (!err)
-		err = build_invite(c, hp, &req);
-	if (!err)
-		err = auth_authorize(c->ca->auth, req);
-	if (err == EPERM) {
-		sip_msg_free(req);
-		call_set_state(c, CALL_FAILED, 0,
-			       _("SRTP is mandatory for this account, but the "
-				 "first hop is not TLS: no call was placed"));
-		return;
-	}
-	if (err) {
-		sip_msg_free(req);
-		call_set_state(c, CALL_FAILED, 0, _("cannot build the INVITE"));
-		return;
-	}
-	log_info(CALL_LOG, "call %u: INVITE %s over %s (CSeq %u)", c->id,
-		 c->ruri, sip_tp_name(c->tgt.tp), c->cseq);
-	c->inv_final = false;
-	err = sip_ctsx_alloc(&c->inv, stack_tsx(c->cm->st), req, &c->tgt,
-			     c->conn, on_invite_resp, c);
-	if (err) {
-		c->inv = NULL;
-		call_set_state(c, CALL_FAILED, 503,
-			       _("cannot send the INVITE"));
-	}
-}
-
-static void send_reinvite(struct call *c)
-{
-	struct sip_msg *req = NULL;
-	struct buf sdp;
-	char hp[128];
-	int err;
-
-	buf_init(&sdp, 2048);
-	err = dialog_request(c, "INVITE", &req, hp, sizeof(hp));
-	if (!err)
-		err = contact_add(c, req, hp);
-	if (!err)
-		err = make_sdp(c, &sdp, hp, NULL, 0);
-	if (!err)
-		err = set_sdp(req, &sdp);
-	buf_free(&sdp);
-	if (!err) {
-		log_info(CALL_LOG, "call %u: re-INVITE (%s)", c->id,
-			 c->want_hold ? "hold" : "resume");
-		if (c->reinv)
-			sip_ctsx_set_handler(c->reinv, NULL, NULL);
-		err = sip_ctsx_alloc(&c->reinv, stack_tsx(c->cm->st), req,
-				     &c->tgt, c->conn, on_invite_resp, c);
-		req = NULL;
-		c->reinv_pending = !err;
-		if (err)
-			c->reinv = NULL;
-	}
-	sip_msg_free(req);
-	if (err) {
-		log_warn(CALL_LOG, "call %u: cannot send the re-INVITE: %s",
-			 c->id, strerror(err));
-		c->want_hold = c->local_hold;
-		changed(c->cm);
-	}
-}
-
-static void on_resolved(int err, const struct sip_target *t, size_t n,
-			void *arg)
-{
-	struct call *c = arg;
-	char reason[256];
-
-	c->q = NULL;
-	if (err || !n) {
-		snprintf(reason, sizeof(reason),
-			 _("cannot find where to send the call: %s"),
-			 strerror(err ? err : ENOENT));
-		call_set_state(c, CALL_FAILED, 0, reason);
-		return;
-	}
-	c->tgt = t[0];
-	c->have_tgt = true;
-	send_invite(c);
-}
-
-/* The URI of the first entry of a Service-Route value ("<uri;lr>, ...":
- * RFC 3608 allows only name-addr there), in out; ENOENT when there is
- * none, E2BIG when it does not fit. */
-static int first_route_uri(const char *sr, char *out, size_t n)
-{
-	const char *lt = strchr(sr, '<');
-	const char *gt = lt ? strchr(lt, '>') : NULL;
-
-	if (!gt || gt == lt + 1)
-		return ENOENT;
-	if ((size_t)(gt - lt - 1) >= n)
-		return E2BIG;
-	memcpy(out, lt + 1, (size_t)(gt - lt - 1));
-	out[gt - lt - 1] = '\0';
-	return 0;
-}
-
-/* The first hop: the outbound proxy, else the first Service-Route entry
- * (RFC 3608), else the registrar (the proxy of a registering account),
- * else the target itself (RFC 3263). */
-static int route_call(struct call *c)
-{
-	const struct account *acc = c->ca->acc;
-	char sr_hop[256];
-	const char *hop = acc->outbound_proxy ? acc->outbound_proxy :
-			  acc->service_route &&
-			  !first_route_uri(acc->service_route, sr_hop,
-					   sizeof(sr_hop)) ? sr_hop :
-			  acc->do_register ? acc->registrar : c->ruri;
-	bool tls_only = acc->sips || acc->require_tls;
-	char domain[SIP_TARGET_HOST_MAX];
-	unsigned flags = 0;
-	struct sip_uri uri;
-	struct pl s;
-	int err;
-
-	pl_set_str(&s, hop);
-	err = sip_uri_decode(&uri, &s);
-	if (err)
-		return err;
-	if (tls_only || !strncmp(c->ruri, "sips:", 5))
-		flags |= RESOLVE_TLS_ONLY;
-	else if (acc->has_tp)
-		flags |= (acc->tp == SIP_TP_UDP ? 0 : RESOLVE_NO_UDP) |
-			 (acc->tp == SIP_TP_TCP ? 0 : RESOLVE_NO_TCP) |
-			 (acc->tp == SIP_TP_TLS ? 0 : RESOLVE_NO_TLS);
-	/* RFC 5922: the name the user configured, as registration does. */
-	if (uri.host_type == SIP_HOST_NAME)
-		pl_strcpy(domain, sizeof(domain), &uri.host);
-	else
-		snprintf(domain, sizeof(domain), "%s", acc->domain);
-	err = stack_conn_alloc(&c->conn, c->cm->st, domain,
-			       tls_only || (flags & RESOLVE_TLS_ONLY) ==
-			       RESOLVE_TLS_ONLY, NULL, NULL);
-	if (err)
-		return err;
-	c->own_conn = true;
-	return resolver_lookup(&c->q, stack_resolver(c->cm->st), &uri, flags,
-			       on_resolved, c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1253,7 +215,7 @@ static void call_scrub_policy(const struct call *c, struct scrub_policy *pol)
 /* Every message with c's Call-ID, whoever builds it (the transaction
  * layer's ACK and CANCEL too), leaves with c's privacy.  A call that
  * cannot have it does not go ahead. */
-static int privacy_bind(struct call *c)
+int call_privacy_bind(struct call *c)
 {
 	struct scrub_policy pol;
 	char lv[PRIVACY_STR_MAX];
@@ -1270,14 +232,14 @@ static int privacy_bind(struct call *c)
 	return err;
 }
 
-static int call_new(struct call **cp, struct call_mgr *cm,
-		    struct call_acct *ca, bool out)
+int call_new(struct call **cp, struct call_mgr *cm,
+	     struct call_acct *ca, bool out)
 {
 	struct call *c;
 	size_t live = 0;
 
 	for (c = cm->calls; c; c = c->next)
-		live += is_live(c);
+		live += call_is_live(c);
 	if (live >= CALL_MAX)
 		return E2BIG;
 	c = calloc(1, sizeof(*c));
@@ -1307,8 +269,8 @@ static int call_new(struct call **cp, struct call_mgr *cm,
 			pp = &(*pp)->next;
 		*pp = c;
 	}
-	if (!cm->selected || !find_id(cm, cm->selected) ||
-	    !is_live(find_id(cm, cm->selected)))
+	if (!cm->selected || !call_find_id(cm, cm->selected) ||
+	    !call_is_live(call_find_id(cm, cm->selected)))
 		cm->selected = c->id;
 	*cp = c;
 	return 0;
@@ -1333,8 +295,8 @@ static int make_ruri(char *out, size_t sz, const struct account *acc,
 }
 
 /* A target made into a Request-URI that decodes. */
-static int target_uri(char *out, size_t sz, const struct account *acc,
-		      const char *target)
+int call_target_uri(char *out, size_t sz, const struct account *acc,
+		    const char *target)
 {
 	struct sip_uri uri;
 	struct pl s;
@@ -1351,14 +313,14 @@ static int target_uri(char *out, size_t sz, const struct account *acc,
 
 /* A new outgoing call from ca; referrer: the call whose REFER asks for
  * it (0: the user's). */
-static int dial_from(struct call_mgr *cm, struct call_acct *ca,
-		     const char *target, unsigned referrer, struct call **cp)
+int call_dial_from(struct call_mgr *cm, struct call_acct *ca,
+		   const char *target, unsigned referrer, struct call **cp)
 {
 	struct call *c;
 	char ruri[256];
 	int err;
 
-	err = target_uri(ruri, sizeof(ruri), ca->acc, target);
+	err = call_target_uri(ruri, sizeof(ruri), ca->acc, target);
 	if (err)
 		return err;
 	if (ca->acc->sips && !strncmp(ruri, "sip:", 4))
@@ -1372,7 +334,7 @@ static int dial_from(struct call_mgr *cm, struct call_acct *ca,
 	if (rand_callid(c->callid, sizeof(c->callid)) ||
 	    rand_tag(c->ltag, sizeof(c->ltag)) ||
 	    rand_bytes(&c->cseq, sizeof(c->cseq))) {
-		unlink_free(c);
+		call_unlink_free(c);
 		return EIO;
 	}
 	c->cseq &= 0xffff;
@@ -1383,18 +345,18 @@ static int dial_from(struct call_mgr *cm, struct call_acct *ca,
 		c->privacy = cm->next_privacy;
 		cm->next_privacy = 0;
 	} else {
-		struct call *rc = find_id(cm, referrer);
+		struct call *rc = call_find_id(cm, referrer);
 
 		c->privacy = rc ? rc->privacy : 0;
 	}
-	if (privacy_bind(c)) {
-		unlink_free(c);
+	if (call_privacy_bind(c)) {
+		call_unlink_free(c);
 		return ENOMEM;
 	}
 	cm->selected = c->id;
 	*cp = c;
 	call_set_state(c, CALL_CALLING, 0, "");
-	err = route_call(c);
+	err = call_route(c);
 	if (err) {
 		char reason[256];
 
@@ -1437,750 +399,10 @@ int call_dial(struct call_mgr *cm, const char *target, unsigned *idp)
 		return EINVAL;
 	if (!cm->nacct)
 		return ENOENT;
-	err = dial_from(cm, dial_account(cm, target), target, 0, &c);
+	err = call_dial_from(cm, dial_account(cm, target), target, 0, &c);
 	if (!err && idp)
 		*idp = c->id;
 	return err;
-}
-
-/* ------------------------------------------------------------------ */
-/* Blind transfer (RFC 3515, RFC 5589)                                 */
-/* ------------------------------------------------------------------ */
-
-/* Transferee: a NOTIFY in c's dialog with the sipfrag for code. */
-static void send_notify(struct call *c, uint16_t code, bool final)
-{
-	struct sip_msg *req = NULL;
-	struct buf frag;
-	char hp[128];
-	int err;
-
-	buf_init(&frag, REFER_SIPFRAG_MAX);
-	err = refer_sipfrag_build(&frag, code, NULL);
-	if (!err)
-		err = frag.err;
-	if (!err)
-		err = dialog_request(c, "NOTIFY", &req, hp, sizeof(hp));
-	if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_EVENT, "refer;id=%u",
-				       c->xfer_id);
-	if (!err && final)
-		err = sip_msg_hdr_add(req, SIP_HDR_SUBSCRIPTION_STATE,
-				      "terminated;reason=noresource");
-	else if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_SUBSCRIPTION_STATE,
-				       "active;expires=%u", REFER_EXPIRES_S);
-	if (!err)
-		err = contact_add(c, req, hp);
-	if (!err)
-		err = sip_msg_hdr_add(req, SIP_HDR_CONTENT_TYPE,
-				      "message/sipfrag;version=2.0");
-	if (!err)
-		err = sip_msg_set_body(req, frag.data, frag.len);
-	buf_free(&frag);
-	/* No handler: nothing follows from the answer (a 481 means the
-	 * transferor has gone, which its BYE says as well). */
-	if (!err) {
-		log_info(CALL_LOG, "call %u: NOTIFY %u of the transfer", c->id,
-			 code);
-		err = sip_ctsx_alloc(NULL, stack_tsx(c->cm->st), req, &c->tgt,
-				     c->conn, NULL, NULL);
-		req = NULL;
-	}
-	sip_msg_free(req);
-	if (err)
-		log_warn(CALL_LOG, "call %u: cannot send the NOTIFY: %s",
-			 c->id, strerror(err));
-}
-
-/* Transferee: the new call nc changed; the transferor hears of it. */
-static void refer_progress(struct call *nc)
-{
-	struct call *c = find_id(nc->cm, nc->referrer);
-	uint16_t code;
-
-	if (!c || c->xfer_child != nc->id)
-		return;   /* reported already */
-	switch (nc->state) {
-	case CALL_RINGING:
-	case CALL_EARLY:
-		if (is_live(c) && c->dlg)
-			send_notify(c, nc->code >= 180 ? nc->code : 180, false);
-		return;
-	case CALL_ANSWERED:
-	case CALL_HELD:
-	case CALL_REMOTE_HELD:
-		code = 200;
-		c->xfer_done = true;
-		break;
-	case CALL_ENDED:
-	case CALL_FAILED:
-	case CALL_TRANSFERRED:
-		code = nc->code >= 300 ? nc->code : nc->state == CALL_ENDED ?
-		       487 : 503;
-		break;
-	default:
-		return;
-	}
-	c->xfer_child = 0;
-	if (is_live(c) && c->dlg)
-		send_notify(c, code, true);
-}
-
-/* Transferee: a REFER in an established dialog. */
-static void refer_recv(struct call *c, struct sip_stsx *st,
-		       struct sip_msg *req)
-{
-	struct sip_msg *resp = NULL;
-	const struct sip_cseq *cs;
-	struct call *nc;
-	char target[256], hp[128];
-	int err;
-
-	if (!is_up(c)) {
-		(void)sip_stsx_respond(st, 603, NULL);
-		return;
-	}
-	if (c->xfer_child) {
-		(void)sip_stsx_respond(st, 491, NULL);
-		return;
-	}
-	err = refer_target(req, target, sizeof(target));
-	if (err) {
-		log_info(CALL_LOG, "call %u: REFER refused: %s", c->id,
-			 strerror(err));
-		(void)sip_stsx_respond(st, err == EPROTONOSUPPORT ? 416 :
-				       err == ENOTSUP ? 501 :
-				       err == E2BIG ? 414 : 400, NULL);
-		return;
-	}
-	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
-	if (!err)
-		err = sip_tsx_response_alloc(&resp, req, 202, NULL,
-					     sip_stsx_tag(st));
-	if (!err)
-		err = contact_add(c, resp, hp);
-	if (!err)
-		err = sip_stsx_send(st, resp);
-	else
-		sip_msg_free(resp);
-	if (err) {
-		(void)sip_stsx_respond(st, 500, NULL);
-		return;
-	}
-	c->xfer_id = !sip_msg_cseq(req, &cs) ? cs->num : 0;
-	c->xfer_done = false;
-	log_info(CALL_LOG, "call %u: transferred to %s by the far end",
-		 c->id, target);
-	send_notify(c, 100, false);
-	/* Set before the call exists so its first states are reported. */
-	c->xfer_child = c->cm->next_id + 1;
-	err = dial_from(c->cm, c->ca, target, c->id, &nc);
-	if (err) {
-		c->xfer_child = 0;
-		log_warn(CALL_LOG, "call %u: cannot call %s for the transfer: "
-			 "%s", c->id, target, strerror(err));
-		send_notify(c, 503, true);
-	}
-}
-
-static void xfer_failed(struct call *c, uint16_t code, const char *why)
-{
-	c->xfer_pending = false;
-	tmr_cancel(&c->xfer_tmr);
-	log_warn(CALL_LOG, "call %u: the transfer to %s failed (%u): %s",
-		 c->id, c->xfer_to, code, why);
-	changed(c->cm);
-}
-
-static void on_xfer_timeout(void *arg)
-{
-	struct call *c = arg;
-
-	if (c->xfer_pending)
-		xfer_failed(c, 408, "no final NOTIFY");
-}
-
-static int send_refer(struct call *c);
-
-static void on_refer_resp(struct sip_ctsx *ct, enum sip_ctsx_ev ev,
-			  struct sip_msg *resp, void *arg)
-{
-	struct call *c = arg;
-	uint16_t code;
-
-	if (ev == SIP_CTSX_EV_TERMINATED) {
-		if (c->refer == ct)
-			c->refer = NULL;
-		return;
-	}
-	if (ev == SIP_CTSX_EV_TIMEOUT || ev == SIP_CTSX_EV_ERROR) {
-		sip_ctsx_set_handler(ct, NULL, NULL);
-		c->refer = NULL;
-		if (c->xfer_pending)
-			xfer_failed(c, 408, "no answer to the REFER");
-		return;
-	}
-	if (ev != SIP_CTSX_EV_RESPONSE || (code = sip_msg_status(resp)) < 200)
-		return;
-	sip_ctsx_set_handler(ct, NULL, NULL);
-	c->refer = NULL;
-	if (!c->xfer_pending)
-		return;   /* the final NOTIFY came first */
-	if (code < 300) {
-		auth_accepted(c->ca->auth);
-		log_info(CALL_LOG, "call %u: REFER accepted (%u)", c->id,
-			 code);
-		return;
-	}
-	if ((code == 401 || code == 407) && ++c->rounds <= CALL_AUTH_ROUNDS &&
-	    !auth_challenge(c->ca->auth, resp, NULL)) {
-		if (!send_refer(c))
-			return;
-	}
-	xfer_failed(c, code, "the far end refused the REFER");
-}
-
-static int send_refer(struct call *c)
-{
-	const struct account *acc = c->ca->acc;
-	struct sip_msg *req = NULL;
-	char hp[128];
-	int err;
-
-	err = dialog_request(c, "REFER", &req, hp, sizeof(hp));
-	if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_REFER_TO, "<%s>",
-				       c->xfer_to);
-	if (!err)
-		err = sip_msg_hdr_addf(req, SIP_HDR_REFERRED_BY, "<%s>",
-				       acc->aor);
-	if (!err)
-		err = contact_add(c, req, hp);
-	if (!err) {
-		log_info(CALL_LOG, "call %u: REFER to %s", c->id, c->xfer_to);
-		err = sip_ctsx_alloc(&c->refer, stack_tsx(c->cm->st), req,
-				     &c->tgt, c->conn, on_refer_resp, c);
-		if (err)
-			c->refer = NULL;
-		req = NULL;
-	}
-	sip_msg_free(req);
-	return err;
-}
-
-int call_transfer(struct call_mgr *cm, const char *target)
-{
-	struct call *c;
-	int err;
-
-	if (!cm || !target || !*target)
-		return EINVAL;
-	c = selected(cm);
-	if (!c || !is_up(c) || !c->dlg)
-		return ENOENT;
-	if (c->xfer_pending || c->refer)
-		return EALREADY;
-	err = target_uri(c->xfer_to, sizeof(c->xfer_to), c->ca->acc, target);
-	if (err)
-		return err == E2BIG ? E2BIG : EINVAL;
-	c->rounds = 0;
-	c->xfer_pending = true;
-	err = send_refer(c);
-	if (err) {
-		c->xfer_pending = false;
-		return err;
-	}
-	tmr_start(stack_loop(cm->st), &c->xfer_tmr,
-		  (uint64_t)REFER_EXPIRES_S * 1000, on_xfer_timeout, c);
-	changed(cm);
-	return 0;
-}
-
-/* Transferor: a NOTIFY in c's dialog with the transfer's progress. */
-static void notify_recv(struct call *c, struct sip_stsx *st,
-			struct sip_msg *req)
-{
-	struct refer_notify rn;
-	char reason[300];
-	int err = refer_notify_parse(req, &rn);
-
-	if (err) {
-		(void)sip_stsx_respond(st, err == ENOENT ? 489 : 400, NULL);
-		return;
-	}
-	if (!c->xfer_pending) {
-		/* RFC 6665 4.1.3: no such subscription. */
-		(void)sip_stsx_respond(st, 481, NULL);
-		return;
-	}
-	(void)sip_stsx_respond(st, 200, NULL);
-	log_info(CALL_LOG, "call %u: transfer progress %u%s", c->id, rn.code,
-		 rn.terminated ? " (final)" : "");
-	if (rn.code >= 200 && rn.code < 300) {
-		/* RFC 5589 6.1: the transfer worked; we leave. */
-		c->xfer_pending = false;
-		tmr_cancel(&c->xfer_tmr);
-		(void)send_bye(c);
-		snprintf(reason, sizeof(reason), _("transferred to %s"),
-			 c->xfer_to);
-		call_set_state(c, CALL_TRANSFERRED, rn.code, reason);
-		return;
-	}
-	if (rn.code >= 300)
-		xfer_failed(c, rn.code, "the new call failed");
-	else if (rn.terminated)
-		xfer_failed(c, rn.code, "the subscription ended early");
-}
-
-/* ------------------------------------------------------------------ */
-/* Incoming requests                                                   */
-/* ------------------------------------------------------------------ */
-
-static void on_noack(void *arg)
-{
-	struct call *c = arg;
-
-	/* RFC 3261 13.3.1.4: confirm the dialog, then end it. */
-	log_warn(CALL_LOG, "call %u: no ACK for our 2xx; hanging up", c->id);
-	sip_uas2xx_free(c->u2xx);
-	c->u2xx = NULL;
-	if (is_live(c)) {
-		(void)send_bye(c);
-		call_set_state(c, CALL_ENDED, 408, _("the far end never "
-						     "confirmed the answer"));
-	}
-}
-
-/* 200 with our answer (or offer, for an INVITE without one) through st. */
-static int answer_2xx(struct call *c, struct sip_stsx *st,
-		      struct sip_msg *req)
-{
-	struct sip_msg *resp = NULL;
-	struct pl body = sip_msg_body(req);
-	struct buf sdp;
-	char hp[128];
-	int err;
-
-	buf_init(&sdp, 2048);
-	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
-	if (!err)
-		err = make_sdp(c, &sdp, hp, body.l ? body.p : NULL, body.l);
-	if (!err)
-		err = sip_tsx_response_alloc(&resp, req, 200, NULL,
-					     sip_stsx_tag(st));
-	/* RFC 3261 12.1.1: the route set goes back in the 2xx. */
-	if (!err && sip_msg_hdr_num(req, SIP_HDR_RECORD_ROUTE))
-		err = sip_msg_hdr_copy(resp, req, SIP_HDR_RECORD_ROUTE);
-	if (!err)
-		err = contact_add(c, resp, hp);
-	if (!err)
-		err = sip_msg_hdr_add(resp, SIP_HDR_SUPPORTED, STACK_SUPPORTED);
-	if (!err)
-		err = common_hdrs(c, resp);
-	if (!err)
-		err = set_sdp(resp, &sdp);
-	buf_free(&sdp);
-	if (err) {
-		sip_msg_free(resp);
-		return err;
-	}
-	sip_uas2xx_free(c->u2xx);
-	c->u2xx = NULL;
-	return sip_uas2xx_start(&c->u2xx, stack_tsx(c->cm->st), st, resp,
-				on_noack, c);
-}
-
-static void on_incoming_tsx(struct sip_stsx *st, enum sip_stsx_ev ev,
-			    void *arg)
-{
-	struct call *c = arg;
-
-	switch (ev) {
-	case SIP_STSX_EV_CANCELLED:
-		(void)sip_stsx_respond(st, 487, NULL);
-		if (c->state == CALL_INCOMING)
-			call_set_state(c, CALL_ENDED, 487,
-				       _("the caller hung up"));
-		break;
-	case SIP_STSX_EV_TERMINATED:
-		if (c->st == st)
-			c->st = NULL;
-		break;
-	case SIP_STSX_EV_ERROR:
-	case SIP_STSX_EV_TIMEOUT:
-		if (c->st == st)
-			c->st = NULL;
-		if (c->state == CALL_INCOMING)
-			call_set_state(c, CALL_FAILED, 0,
-				       _("the caller cannot be reached"));
-		break;
-	default:
-		break;
-	}
-}
-
-static void on_auto_answer(void *arg)
-{
-	struct call *c = arg;
-
-	if (c->state != CALL_INCOMING)
-		return;
-	c->cm->selected = c->id;
-	(void)call_answer(c->cm);
-}
-
-/* The unverified From: what the caller claims, shown as such. */
-static void from_text(struct call *c, struct sip_msg *req)
-{
-	const struct sip_addr *from;
-
-	if (sip_msg_addr(req, SIP_HDR_FROM, &from))
-		return;
-	pl_strcpy(c->ident.from, sizeof(c->ident.from), &from->uri_raw);
-	if (from->dname.l) {
-		struct pl dn = from->dname;
-
-		if (dn.l >= 2 && dn.p[0] == '"' && dn.p[dn.l - 1] == '"') {
-			dn.p++;
-			dn.l -= 2;
-		}
-		pl_strcpy(c->ident.display, sizeof(c->ident.display), &dn);
-	}
-}
-
-static void ident_event(const struct call *c)
-{
-	const struct ident_verdict *v = &c->ident;
-	char attest[2] = {v->attest, '\0'};
-
-	(void)events_emit("identity", json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s}",
-		"call", (int)c->id, "verdict", ident_kind_name(v->kind),
-		"method", v->method, "attest", attest, "orig", v->orig,
-		"signer", v->signer, "reason", v->reason, "code", (int)v->code,
-		"pai", v->pai, "pai_note", v->pai_note, "verstat", v->verstat,
-		"display", v->display, "from", v->from));
-}
-
-/* The verdict is in: ring (180), or refuse an invalid identity. */
-static void incoming_ring(struct call *c)
-{
-	struct call_mgr *cm = c->cm;
-	const struct ident_verdict *v = &c->ident;
-
-	log_info(CALL_LOG, "call %u: caller %s%s%s%s", c->id,
-		 ident_kind_name(v->kind), v->orig[0] ? " " : "", v->orig,
-		 v->reason[0] ? " - " : "");
-	if (v->reason[0])
-		log_info(CALL_LOG, "call %u: %s", c->id, v->reason);
-	ident_event(c);
-	if (v->kind == IDENT_FAILED && v->code && cm->ident &&
-	    ident_reject_invalid(cm->ident) && c->st) {
-		/* RFC 8224 6.2.2: an iat out of its window is 403 "Stale
-		 * Date"; the others have their own reason phrases. */
-		(void)sip_stsx_respond(c->st, v->code, v->code == 403 ?
-				       "Stale Date" : NULL);
-		call_set_state(c, CALL_FAILED, v->code, v->reason);
-		return;
-	}
-	if (!c->st || !c->offer_req) {
-		call_set_state(c, CALL_ENDED, 487, _("the caller hung up"));
-		return;
-	}
-	ring(c, c->st, c->offer_req);
-	call_set_state(c, CALL_INCOMING, 0, "");
-	if (cm->auto_answer)
-		tmr_start(stack_loop(cm->st), &c->tmr,
-			  (uint64_t)cm->auto_answer_s * 1000, on_auto_answer,
-			  c);
-}
-
-static void on_ident(const struct ident_verdict *v, void *arg)
-{
-	struct call *c = arg;
-	char display[sizeof(c->ident.display)], from[sizeof(c->ident.from)];
-
-	c->ireq = NULL;
-	memcpy(display, c->ident.display, sizeof(display));
-	memcpy(from, c->ident.from, sizeof(from));
-	c->ident = *v;
-	if (!c->ident.from[0])
-		memcpy(c->ident.from, from, sizeof(from));
-	if (!c->ident.display[0])
-		memcpy(c->ident.display, display, sizeof(display));
-	if (c->state == CALL_INCOMING && !c->st) {
-		call_set_state(c, CALL_ENDED, 487, _("the caller hung up"));
-		return;
-	}
-	if (c->state != CALL_INCOMING)
-		return;
-	incoming_ring(c);
-}
-
-
-static struct call_acct *account_for(struct call_mgr *cm, struct sip_msg *req)
-{
-	const struct sip_uri *ru;
-
-	if (!sip_msg_ruri(req, &ru)) {
-		for (size_t i = 0; i < cm->nacct; i++)
-			if (pl_eq_str(&ru->user, cm->acct[i].acc->username))
-				return &cm->acct[i];
-	}
-	return &cm->acct[0];
-}
-
-/* 180 with the route set and our Contact: an early dialog (12.1.1). */
-static void ring(struct call *c, struct sip_stsx *st, struct sip_msg *req)
-{
-	struct sip_msg *resp = NULL;
-	char hp[128];
-	int err;
-
-	err = stack_hostport(c->cm->st, &c->tgt, hp, sizeof(hp));
-	if (!err)
-		err = sip_tsx_response_alloc(&resp, req, 180, NULL,
-					     sip_stsx_tag(st));
-	if (!err && sip_msg_hdr_num(req, SIP_HDR_RECORD_ROUTE))
-		err = sip_msg_hdr_copy(resp, req, SIP_HDR_RECORD_ROUTE);
-	if (!err)
-		err = contact_add(c, resp, hp);
-	if (err) {
-		sip_msg_free(resp);
-		(void)sip_stsx_respond(st, 180, NULL);
-		return;
-	}
-	(void)sip_stsx_send(st, resp);
-}
-
-/* No Accept means application/sdp (RFC 3261 20.1). */
-static bool accepts_sdp(struct sip_msg *req)
-{
-	const struct sip_ctypes *acc;
-
-	if (sip_msg_accept(req, &acc))
-		return true;
-	for (size_t i = 0; i < acc->n; i++) {
-		const struct sip_ctype *t = &acc->v[i];
-
-		if ((pl_eq_str(&t->type, "*") || pl_caseeq_str(&t->type,
-							       "application")) &&
-		    (pl_eq_str(&t->subtype, "*") ||
-		     pl_caseeq_str(&t->subtype, "sdp")))
-			return true;
-	}
-	return false;
-}
-
-static bool new_call(struct call_mgr *cm, struct sip_stsx *st,
-		     struct sip_msg *req)
-{
-	const struct sip_addr *from;
-	struct offer_result res;
-	struct pl body = sip_msg_body(req);
-	struct buf probe;
-	struct call *c;
-	void *flow = NULL;
-	int err;
-
-	if (!cm->nacct)
-		return false;
-	/* Our answer is SDP: a caller that accepts no SDP cannot take it
-	 * (RFC 3261 21.4.7; RFC 4475 sdp01). */
-	if (!accepts_sdp(req)) {
-		struct sip_msg *resp = NULL;
-
-		log_info(CALL_LOG, "incoming INVITE refused with 406: its "
-			 "Accept header leaves out application/sdp");
-		if (sip_tsx_response_alloc(&resp, req, 406, NULL,
-					   sip_stsx_tag(st)) ||
-		    sip_msg_hdr_add(resp, SIP_HDR_WARNING,
-				    "399 siptty \"Incompatible Accept: "
-				    "the answer can only be application/sdp\"")) {
-			sip_msg_free(resp);
-			(void)sip_stsx_respond(st, 406, NULL);
-			return true;
-		}
-		(void)sip_stsx_send(st, resp);  /* it owns resp now */
-		return true;
-	}
-	/* 488 before anything rings: nothing in the offer we can take. */
-	if (body.l) {
-		struct offer_local l = {.addr = "127.0.0.1", .port = 9};
-		struct sip_target rx;
-		void *rxc = NULL;
-		struct call_acct *rca = account_for(cm, req);
-
-		sip_stsx_peer(st, &rx, &rxc);
-		l.secure = rx.tp == SIP_TP_TLS;
-		l.srtp = rca ? (enum offer_srtp)rca->acc->srtp : OFFER_SRTP_OFF;
-		l.codecs = cm->codecs;
-		l.ptime = cm->ptime;
-
-		buf_init(&probe, 2048);
-		err = offer_answer(&probe, &res, body.p, body.l, &l);
-		buf_free(&probe);
-		if (err) {
-			log_info(CALL_LOG, "incoming INVITE refused with 488: "
-				 "%s", res.why ? _(res.why) : err == ENOTSUP ?
-				 "no common codec" : "the offer is malformed");
-			(void)sip_stsx_respond(st, 488, NULL);
-			return true;
-		}
-	}
-	err = call_new(&c, cm, account_for(cm, req), false);
-	if (err) {
-		(void)sip_stsx_respond(st, err == E2BIG ? 486 : 500, NULL);
-		return true;
-	}
-	if (!sip_msg_addr(req, SIP_HDR_FROM, &from))
-		pl_strcpy(c->peer, sizeof(c->peer), &from->uri_raw);
-	{
-		struct pl cid;
-
-		if (sip_msg_callid(req, &cid) || cid.l >= sizeof(c->callid) ||
-		    !pl_strcpy(c->callid, sizeof(c->callid), &cid) ||
-		    privacy_bind(c)) {
-			*c->callid = '\0';
-			(void)sip_stsx_respond(st, 500, NULL);
-			unlink_free(c);
-			return true;
-		}
-	}
-	sip_stsx_peer(st, &c->tgt, &flow);
-	c->have_tgt = true;
-	c->conn = flow;          /* the stack's own conn for that flow */
-	err = sip_dialog_alloc_uas(&c->dlg, req, sip_stsx_tag(st));
-	if (err) {
-		(void)sip_stsx_respond(st, 500, NULL);
-		unlink_free(c);
-		return true;
-	}
-	c->st = st;
-	c->offer_req = sip_stsx_request(st);
-	pma_take(c, req);
-	sip_stsx_set_handler(st, on_incoming_tsx, c);
-	from_text(c, req);
-	/* Who is calling is known before the phone rings: until then the
-	 * call shows as incoming, checking, and cannot be answered. */
-	c->state = CALL_INCOMING;
-	if (cm->ident) {
-		c->ident.kind = IDENT_CHECKING;
-		err = ident_check(cm->ident, &c->ireq, req,
-				  flow ? stack_conn_flow(flow) : NULL,
-				  c->ca->acc->trusted_hosts, on_ident, c);
-		if (!err) {
-			changed(cm);
-			return true;
-		}
-		log_warn(CALL_LOG, "call %u: cannot check the caller's "
-			 "identity: %s", c->id, strerror(err));
-		c->ident.kind = IDENT_UNVERIFIED;
-	}
-	incoming_ring(c);
-	return true;
-}
-
-static struct call *find_dialog(struct call_mgr *cm, struct sip_msg *msg)
-{
-	for (struct call *c = cm->calls; c; c = c->next)
-		if (c->dlg && sip_dialog_match(c->dlg, msg))
-			return c;
-	return NULL;
-}
-
-static void in_dialog(struct call *c, struct sip_stsx *st,
-		      struct sip_msg *req)
-{
-	enum sip_method m = sip_msg_method_id(req);
-	uint16_t status = 0;
-	int err;
-
-	if (sip_dialog_recv_request(c->dlg, req, &status)) {
-		(void)sip_stsx_respond(st, status ? status : 500, NULL);
-		return;
-	}
-	switch (m) {
-	case SIP_M_BYE:
-		(void)sip_stsx_respond(st, 200, NULL);
-		if (is_live(c)) {
-			if (c->state == CALL_INCOMING && c->st)
-				(void)sip_stsx_respond(c->st, 487, NULL);
-			if (c->xfer_done)
-				call_set_state(c, CALL_TRANSFERRED, 0,
-					       _("transferred by the far end"));
-			else
-				call_set_state(c, CALL_ENDED, 0,
-					       _("the far end hung up"));
-		}
-		break;
-	case SIP_M_REFER:
-		refer_recv(c, st, req);
-		break;
-	case SIP_M_NOTIFY:
-		notify_recv(c, st, req);
-		break;
-	case SIP_M_INVITE:
-		if (!is_up(c)) {
-			(void)sip_stsx_respond(st, 491, NULL);
-			break;
-		}
-		if (c->reinv_pending) {
-			/* Glare (RFC 3261 14.2): ours is under way. */
-			(void)sip_stsx_respond(st, 491, NULL);
-			break;
-		}
-		pma_take(c, req);
-		err = answer_2xx(c, st, req);
-		if (err == ENOTSUP || err == EBADMSG || err == E2BIG) {
-			(void)sip_stsx_respond(st, 488, NULL);
-			break;
-		}
-		if (err) {
-			(void)sip_stsx_respond(st, 500, NULL);
-			break;
-		}
-		settle(c, 200);
-		changed(c->cm);
-		break;
-	default:
-		(void)sip_stsx_respond(st, 501, NULL);
-		break;
-	}
-}
-
-static bool on_request(struct sip_stsx *st, struct sip_msg *req, void *arg)
-{
-	struct call_mgr *cm = arg;
-	enum sip_method m = sip_msg_method_id(req);
-	const struct sip_addr *to;
-	struct call *c;
-
-	if (m == SIP_M_ACK) {
-		c = find_dialog(cm, req);
-		if (c && c->u2xx && sip_uas2xx_ack(c->u2xx, req)) {
-			sip_uas2xx_free(c->u2xx);
-			c->u2xx = NULL;
-		}
-		return true;
-	}
-	if (!st)
-		return false;
-	if (sip_msg_addr(req, SIP_HDR_TO, &to))
-		return false;
-	if (to->tag.p) {
-		c = find_dialog(cm, req);
-		if (!c)
-			return false;     /* the stack answers 481 */
-		if (m == SIP_M_OPTIONS)
-			return false;
-		in_dialog(c, st, req);
-		return true;
-	}
-	if (m == SIP_M_INVITE)
-		return new_call(cm, st, req);
-	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2189,7 +411,7 @@ static bool on_request(struct sip_stsx *st, struct sip_msg *req, void *arg)
 
 int call_answer(struct call_mgr *cm)
 {
-	struct call *c = find_id(cm, cm->selected), *o;
+	struct call *c = call_find_id(cm, cm->selected), *o;
 	struct sip_msg *req;
 	int err;
 
@@ -2208,15 +430,15 @@ int call_answer(struct call_mgr *cm)
 		return ENOENT;
 	/* One call talks at a time: the others are put on hold. */
 	for (o = cm->calls; o; o = o->next) {
-		if (o != c && is_up(o) && !o->local_hold &&
+		if (o != c && call_is_up(o) && !o->local_hold &&
 		    !o->reinv_pending) {
 			o->want_hold = true;
-			send_reinvite(o);
+			call_send_reinvite(o);
 		}
 	}
 	req = sip_stsx_request(c->st);
 	tmr_cancel(&c->tmr);
-	err = answer_2xx(c, c->st, req);
+	err = call_answer_2xx(c, c->st, req);
 	if (err) {
 		(void)sip_stsx_respond(c->st, err == ENOTSUP ? 488 : 500,
 				       NULL);
@@ -2228,7 +450,7 @@ int call_answer(struct call_mgr *cm)
 	c->st = NULL;
 	sip_dialog_confirm(c->dlg);
 	cm->selected = c->id;
-	settle(c, 200);
+	call_settle(c, 200);
 	return 0;
 }
 
@@ -2262,12 +484,12 @@ static int hangup_one(struct call *c, bool decline)
 			log_warn(CALL_LOG, "call %u: cannot CANCEL: %s", c->id,
 				 strerror(err));
 		log_info(CALL_LOG, "call %u: CANCEL", c->id);
-		changed(c->cm);
+		call_changed(c->cm);
 		return 0;
 	case CALL_ANSWERED:
 	case CALL_HELD:
 	case CALL_REMOTE_HELD:
-		err = send_bye(c);
+		err = call_send_bye(c);
 		call_set_state(c, CALL_ENDED, 0, _("hung up"));
 		return err;
 	default:
@@ -2277,45 +499,45 @@ static int hangup_one(struct call *c, bool decline)
 
 int call_hangup(struct call_mgr *cm, bool decline)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
 	return c ? hangup_one(c, decline) : ENOENT;
 }
 
 int call_hold_toggle(struct call_mgr *cm)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
-	if (!c || !is_up(c))
+	if (!c || !call_is_up(c))
 		return ENOENT;
 	if (c->reinv_pending || c->glare_wait)
 		return EAGAIN;
 	c->want_hold = !c->local_hold;
 	c->rounds = 0;
-	send_reinvite(c);
+	call_send_reinvite(c);
 	return 0;
 }
 
 int call_mute_toggle(struct call_mgr *cm)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
-	if (!c || !is_up(c))
+	if (!c || !call_is_up(c))
 		return ENOENT;
 	c->muted = !c->muted;
 	if (c->ms)
 		media_session_mute(c->ms, c->muted);
 	log_info(CALL_LOG, "call %u: %s", c->id, c->muted ? "muted" :
 		 "unmuted");
-	changed(cm);
+	call_changed(cm);
 	return 0;
 }
 
 int call_dtmf(struct call_mgr *cm, char digit)
 {
-	struct call *c = selected(cm);
+	struct call *c = call_selected(cm);
 
-	if (!c || !is_up(c))
+	if (!c || !call_is_up(c))
 		return ENOENT;
 	if (!strchr("0123456789*#ABCD", digit) || !digit)
 		return EINVAL;
@@ -2326,13 +548,13 @@ int call_dtmf(struct call_mgr *cm, char digit)
 
 int call_select_next(struct call_mgr *cm)
 {
-	struct call *c = find_id(cm, cm->selected);
+	struct call *c = call_find_id(cm, cm->selected);
 
 	if (!cm->calls)
 		return ENOENT;
 	c = c && c->next ? c->next : cm->calls;
 	cm->selected = c->id;
-	changed(cm);
+	call_changed(cm);
 	return 0;
 }
 
@@ -2341,7 +563,7 @@ void call_mgr_hangup_all(struct call_mgr *cm)
 	if (!cm)
 		return;
 	for (struct call *c = cm->calls; c; c = c->next)
-		if (is_live(c))
+		if (call_is_live(c))
 			(void)hangup_one(c, false);
 }
 
@@ -2361,7 +583,7 @@ size_t call_mgr_live(const struct call_mgr *cm)
 	size_t n = 0;
 
 	for (struct call *c = cm ? cm->calls : NULL; c; c = c->next)
-		n += is_live(c);
+		n += call_is_live(c);
 	return n;
 }
 
@@ -2427,33 +649,6 @@ int call_mgr_info(const struct call_mgr *cm, size_t i, struct call_info *ci)
 /* Setup                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Digits the far end sent (a `dtmf` event of the media engine). */
-static void on_event(const json_t *ev, void *arg)
-{
-	struct call_mgr *cm = arg;
-	const char *type = json_string_value(json_object_get(ev, "type"));
-	const char *dir = json_string_value(json_object_get(ev, "dir"));
-	const char *digit = json_string_value(json_object_get(ev, "digit"));
-	json_int_t id = json_integer_value(json_object_get(ev, "call"));
-	struct call *c;
-	size_t n;
-
-	if (!type || strcmp(type, "dtmf") || !dir || strcmp(dir, "in") ||
-	    !digit || !*digit)
-		return;
-	c = find_id(cm, (unsigned)id);
-	if (!c)
-		return;
-	n = strlen(c->dtmf_rx);
-	if (n + 1 >= sizeof(c->dtmf_rx)) {
-		memmove(c->dtmf_rx, c->dtmf_rx + 1, n);
-		n--;
-	}
-	c->dtmf_rx[n] = digit[0];
-	c->dtmf_rx[n + 1] = '\0';
-	changed(cm);
-}
-
 void call_mgr_set_media(struct call_mgr *cm, struct media_engine *me)
 {
 	cm->me = me;
@@ -2505,8 +700,8 @@ int call_mgr_alloc(struct call_mgr **cmp, struct stack *st,
 	cm->opus_bitrate = conf ? (uint32_t)conf_get_int(conf, "audio",
 							 "opus_bitrate", 32000) :
 			   32000;
-	(void)events_subscribe(on_event, cm);
-	stack_set_request_handler(st, on_request, cm);
+	(void)events_subscribe(call_on_event, cm);
+	stack_set_request_handler(st, call_on_request, cm);
 	*cmp = cm;
 	return 0;
 }
@@ -2516,7 +711,7 @@ void call_mgr_free(struct call_mgr *cm)
 	if (!cm)
 		return;
 	stack_set_request_handler(cm->st, NULL, NULL);
-	events_unsubscribe(on_event, cm);
+	events_unsubscribe(call_on_event, cm);
 	while (cm->calls) {
 		struct call *c = cm->calls;
 
@@ -2658,7 +853,8 @@ int call_preview(struct call_mgr *cm, const char *target, struct buf *out)
 	c->ca = dial_account(cm, target && *target ? target : "preview");
 	c->privacy = cm->next_privacy;
 	if (target && *target)
-		err = target_uri(c->ruri, sizeof(c->ruri), c->ca->acc, target);
+		err = call_target_uri(c->ruri, sizeof(c->ruri), c->ca->acc,
+				      target);
 	else
 		err = make_ruri(c->ruri, sizeof(c->ruri), c->ca->acc,
 				"someone");
@@ -2675,7 +871,7 @@ int call_preview(struct call_mgr *cm, const char *target, struct buf *out)
 		err = stack_hostport(cm->st, &c->tgt, hp, sizeof(hp));
 	}
 	if (!err)
-		err = build_invite(c, hp, &req);
+		err = call_build_invite(c, hp, &req);
 	if (!err) {
 		call_scrub_policy(c, &pol);
 		err = scrub_print(out, req, &pol);
