@@ -871,19 +871,24 @@ static void media_tick(struct media_session *ms)
 	unsigned n;
 	size_t got, want;
 
-	/* capture -> encode -> send; a backlog past four frames (the
-	 * card's clock running fast) is dropped to bound the delay.  What
-	 * the card captured before the first tick (a sound server that
-	 * started recording while the streams were set up) is old: sent,
-	 * it would go out as a burst, and a far end whose jitter buffer
-	 * never shrinks (baresip's fixed one) would keep it as delay for
-	 * the whole call. */
+	/* capture -> encode -> send.  Audio captured before the first
+	 * tick (a sound server that started recording while the streams
+	 * were set up), and a backlog past two frames (a card that stalled
+	 * and then delivered at once, or whose clock runs fast), is old:
+	 * sent, it would go out as a burst, and a far end whose jitter
+	 * buffer never shrinks (baresip's fixed one) would keep it as
+	 * delay for the rest of the call.  Only the newest frame of such
+	 * a backlog is kept. */
 	if (ms->cap_fresh) {
 		ms->cap_fresh = false;
 		(void)ring_skip(cap, ring_avail(cap));
 	}
-	if (ring_avail(cap) > dframe * 4)
-		(void)ring_skip(cap, ring_avail(cap) - dframe * 2);
+	if (ring_avail(cap) > dframe * 2) {
+		log_debug("media", "call %u: %zu ms of captured audio "
+			  "dropped (a backlog)", ms->p.call_id,
+			  (ring_avail(cap) - dframe) * 1000 / drate);
+		(void)ring_skip(cap, ring_avail(cap) - dframe);
+	}
 	for (n = 0; n < 4; n++) {
 		if (ms->cap_rs.st) {
 			got = ring_read(cap, raw, MEDIA_MAX_FRAME);

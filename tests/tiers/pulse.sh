@@ -1,11 +1,16 @@
 # tests/tiers/pulse.sh - the pulse audio driver ([audio] driver = pulse)
-# on a private PulseAudio, and the round trip measured the issue's way:
-# siptty calls baresip's echo module (UDP, no proxy), clicks go into its
-# microphone and what it plays is recorded on the same stereo null sink
-# (tests/interop/pulse/lib.sh); the echoed clicks must match (per
-# half-second correlation >= 0.9), come back 20-300 ms late with no gap,
-# and siptty's streams must be on the named source and sink.  Then, with no server (PULSE_SERVER names
-# nothing), a call still completes on the null device and says why once.
+# on a private PulseAudio.  The round trip on one time base: siptty
+# --demo (which takes the configuration's [audio]) dials the demo's echo,
+# which sends every packet straight back, so what is measured is siptty's
+# own path, its PulseAudio streams included (baresip's echo module would
+# add its own jitter buffer, whose underruns move the lag and leave gaps
+# that are not siptty's).  Clicks go into its microphone and what it plays
+# is recorded on the same stereo null sink (tests/interop/pulse/lib.sh);
+# the echoed clicks must match (per half-second correlation >= 0.9), come
+# back 20-300 ms late with no gap, and siptty's streams must be on the
+# named source and sink.  Then, with no server (PULSE_SERVER names
+# nothing), a call to baresip's echo module still completes on the null
+# device and says why once.
 # Sourced by run-tests.sh (ok/bad, top_srcdir, top_builddir, logdir);
 # every process is bounded and stopped by PID; ports are free ones.
 
@@ -47,6 +52,41 @@ pu_call() {
 	pu_pid=$!
 }
 
+# pu_demo NAME SECONDS: siptty --demo answers the demo's call, hangs up,
+# dials the echo and stays SECONDS s, with [audio] driver = pulse on
+# mic / spk, in the background; sets pu_pid.  Events in
+# $io_dir/NAME.events, log $io_dir/logs/NAME.log.
+pu_demo() {
+	pu_cn=$1 pu_cs=$2
+	mkdir -p "$io_dir/$pu_cn/config/siptty" "$io_dir/$pu_cn/run"
+	chmod 700 "$io_dir/$pu_cn/run"
+	printf '[audio]\ndriver = pulse\ninput_device = mic\noutput_device = spk\nopus_bitrate = 64000\n' \
+		> "$io_dir/$pu_cn/config/siptty/siptty.conf"
+	cat > "$io_dir/$pu_cn.script" <<-EOS
+	# pulse tier: the demo calls; then dial its echo, stay, hang up
+	wait reg state=registered 10
+	wait call state=incoming 10
+	key a
+	wait call state=answered 5
+	key h
+	wait call state=ended 5
+	key d
+	type echo
+	key Enter
+	wait call state=answered 10
+	sleep $pu_cs
+	key h
+	wait call state=ended 10
+	EOS
+	# shellcheck disable=SC2046
+	env $(io_env) PULSE_SERVER="$md_pulse_server" XDG_CONFIG_HOME="$io_dir/$pu_cn/config" \
+		XDG_RUNTIME_DIR="$io_dir/$pu_cn/run" XDG_STATE_HOME="$io_dir/$pu_cn/state" \
+		timeout -k 3 $((pu_cs + 40)) "$pu_siptty" --demo --headless -d \
+		--script "$io_dir/$pu_cn.script" --events "$io_dir/$pu_cn.events" \
+		--log "$io_dir/logs/$pu_cn.log" < /dev/null > "$io_dir/logs/$pu_cn.out" 2>&1 &
+	pu_pid=$!
+}
+
 pu_run() {
 	io_missing=
 	for pu_p in pulseaudio:pulseaudio paplay:pulseaudio-utils parecord:pulseaudio-utils \
@@ -81,8 +121,8 @@ pu_run() {
 	# 1. the round trip on paced devices
 	pu_rt_rec_start rt
 	sleep 0.3
-	pu_call rt 15
-	if io_wait_log "$io_dir/rt.events" '"type":"media".*"state":"started"' 15; then
+	pu_demo rt 15
+	if io_wait_log "$io_dir/rt.events" '"type":"media","call":2,"state":"started"' 25; then
 		# a remap source (mic) sends its first period only after its
 		# old, long latency ran out: about 1.5 s here
 		sleep 2
@@ -96,11 +136,11 @@ pu_run() {
 	wait "$pu_pid"
 	pu_rc=$?
 	if [ $pu_rc -eq 0 ]; then
-		ok "pulse: siptty called the echo bot with driver = pulse and hung up (exit 0)"
+		ok "pulse: siptty --demo called the echo with driver = pulse and hung up (exit 0)"
 	else
 		bad "pulse: siptty's call failed (exit $pu_rc; see $io_dir/logs/rt.out, $io_dir/rt.events)"
 	fi
-	if grep -q '"type":"media".*"state":"started"' "$io_dir/rt.events" &&
+	if grep -q '"type":"media","call":2,"state":"started"' "$io_dir/rt.events" &&
 		! grep -q '"fallback"' "$io_dir/rt.events" &&
 		grep -q "^play	siptty	call audio	spk\$" "$io_dir/rt.streams" &&
 		grep -q "^rec	siptty	call microphone	mic\$" "$io_dir/rt.streams"; then
