@@ -4,6 +4,7 @@
  * CLOCK_MONOTONIC one period at a time, like a sound card. */
 #include <config.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -362,6 +363,71 @@ static void *mdev_thread(void *arg)
 
 /* ---- PulseAudio ---- */
 
+/* libpulse (and the D-Bus, X11 and systemd libraries it brings) is
+ * loaded at the first pulse device, not at start: a terminal phone on
+ * PortAudio or WAV files never maps it.  Loaded once, never unloaded. */
+static struct {
+	pa_simple *(*new_)(const char *, const char *, pa_stream_direction_t,
+			   const char *, const char *, const pa_sample_spec *,
+			   const pa_channel_map *, const pa_buffer_attr *,
+			   int *);
+	void (*free_)(pa_simple *);
+	int (*read)(pa_simple *, void *, size_t, int *);
+	int (*write)(pa_simple *, const void *, size_t, int *);
+	pa_usec_t (*latency)(pa_simple *, int *);
+	const char *(*strerror)(int);
+} pul;
+static pthread_mutex_t pul_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pul_ready;
+
+static int pul_sym(void *h, const char *name, void *fp, size_t size)
+{
+	void *p = dlsym(h, name);
+
+	if (!p)
+		return ENOENT;
+	memcpy(fp, &p, size);  /* a function pointer from POSIX's void * */
+	return 0;
+}
+
+/* 0, or ENOENT with reason set (the loader's own words). */
+static int pul_load(char *reason, size_t rsz)
+{
+	const char *e;
+	void *h;
+	int err = 0;
+
+	pthread_mutex_lock(&pul_lock);
+	if (pul_ready)
+		goto out;
+	h = dlopen("libpulse-simple.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		e = dlerror();
+		snprintf(reason, rsz, _("PulseAudio: libpulse-simple.so.0 "
+					"cannot be loaded (install libpulse0): "
+					"%s"), e ? e : "?");
+		err = ENOENT;
+		goto out;
+	}
+	/* dlsym on the handle searches what it brought in: libpulse.so.0 */
+#define PUL(f, n) pul_sym(h, n, &pul.f, sizeof(pul.f))
+	if (PUL(new_, "pa_simple_new") || PUL(free_, "pa_simple_free") ||
+	    PUL(read, "pa_simple_read") || PUL(write, "pa_simple_write") ||
+	    PUL(latency, "pa_simple_get_latency") ||
+	    PUL(strerror, "pa_strerror")) {
+		snprintf(reason, rsz, "%s", _("PulseAudio: libpulse-simple.so.0 "
+					      "lacks a function siptty needs"));
+		dlclose(h);
+		err = ENOENT;
+		goto out;
+	}
+#undef PUL
+	pul_ready = true;
+out:
+	pthread_mutex_unlock(&pul_lock);
+	return err;
+}
+
 /* pa_simple_new blocks until the server answers: it runs in a thread of
  * its own, which the loop thread waits for only so long.  A job given
  * up on is freed by that thread when libpulse returns. */
@@ -378,9 +444,9 @@ struct mdev_pulse_job {
 static void mdev_pulse_job_free(struct mdev_pulse_job *j)
 {
 	if (j->rec)
-		pa_simple_free(j->rec);
+		pul.free_(j->rec);
 	if (j->play)
-		pa_simple_free(j->play);
+		pul.free_(j->play);
 	free(j->in_dev);
 	free(j->out_dev);
 	pthread_cond_destroy(&j->cond);
@@ -411,10 +477,10 @@ static void *mdev_pulse_opener(void *arg)
 	wa.prebuf = bytes * MDEV_PULSE_PREBUF;
 	/* pa_simple connects with PA_STREAM_ADJUST_LATENCY: tlength and
 	 * fragsize are the whole latency, the device's included */
-	rec = pa_simple_new(NULL, "siptty", PA_STREAM_RECORD, j->in_dev,
+	rec = pul.new_(NULL, "siptty", PA_STREAM_RECORD, j->in_dev,
 			    "call microphone", &ss, NULL, &ra, &perr);
 	if (rec)
-		play = pa_simple_new(NULL, "siptty", PA_STREAM_PLAYBACK,
+		play = pul.new_(NULL, "siptty", PA_STREAM_PLAYBACK,
 				     j->out_dev, "call audio", &ss, NULL, &wa,
 				     &perr);
 	pthread_mutex_lock(&j->lock);
@@ -440,6 +506,9 @@ static int mdev_pulse_open(struct mdev *d, const struct mdev_cfg *cfg,
 	struct timespec dl;
 	int err, rc = 0;
 
+	err = pul_load(reason, rsz);
+	if (err)
+		return err;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return ENOMEM;
@@ -493,13 +562,13 @@ static int mdev_pulse_open(struct mdev *d, const struct mdev_cfg *cfg,
 				 _("PulseAudio: the microphone (source %s) "
 				   "cannot be opened: %s"),
 				 j->in_dev ? j->in_dev : _("default"),
-				 pa_strerror(j->perr));
+				 pul.strerror(j->perr));
 		else
 			snprintf(reason, rsz,
 				 _("PulseAudio: the speaker (sink %s) cannot "
 				   "be opened: %s"),
 				 j->out_dev ? j->out_dev : _("default"),
-				 pa_strerror(j->perr));
+				 pul.strerror(j->perr));
 		mdev_pulse_job_free(j);
 		return ENODEV;
 	}
@@ -549,7 +618,7 @@ static void *mdev_pulse_thread(void *arg)
 
 	mdev_rt_thread();
 	while (!atomic_load(&d->stop)) {
-		if (pa_simple_read(d->prec, pcm, bytes, &perr) < 0) {
+		if (pul.read(d->prec, pcm, bytes, &perr) < 0) {
 			lost = true;
 			break;
 		}
@@ -558,10 +627,10 @@ static void *mdev_pulse_thread(void *arg)
 			     now.tv_nsec);
 		(void)ring_write(&d->cap, pcm, d->block);
 		if (mdev_lat_over(&d->rec_lat,
-				  pa_simple_get_latency(d->prec, &perr),
+				  pul.latency(d->prec, &perr),
 				  slack)) {
 			/* behind the source: one period more this time */
-			if (pa_simple_read(d->prec, pcm, bytes, &perr) < 0) {
+			if (pul.read(d->prec, pcm, bytes, &perr) < 0) {
 				lost = true;
 				break;
 			}
@@ -577,12 +646,12 @@ static void *mdev_pulse_thread(void *arg)
 			memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
 		}
 		if (mdev_lat_over(&d->play_lat,
-				  pa_simple_get_latency(d->pplay, &perr),
+				  pul.latency(d->pplay, &perr),
 				  slack)) {
 			d->pulse_dropped++;
 			continue;
 		}
-		if (pa_simple_write(d->pplay, pcm, bytes, &perr) < 0) {
+		if (pul.write(d->pplay, pcm, bytes, &perr) < 0) {
 			lost = true;
 			break;
 		}
@@ -591,7 +660,7 @@ static void *mdev_pulse_thread(void *arg)
 		/* the server went away: silence, paced by the clock, so the
 		 * call goes on */
 		log_warn("media", _("audio: PulseAudio stopped (%s); the call "
-			 "goes on without sound"), pa_strerror(perr));
+			 "goes on without sound"), pul.strerror(perr));
 		return mdev_thread(d);
 	}
 	return NULL;
@@ -766,9 +835,9 @@ void mdev_close(struct mdev *d)
 			pthread_join(d->thr, NULL);
 	}
 	if (d->prec)
-		pa_simple_free(d->prec);
+		pul.free_(d->prec);
 	if (d->pplay)
-		pa_simple_free(d->pplay);
+		pul.free_(d->pplay);
 	if (d->pulse_caught_up || d->pulse_dropped)
 		log_debug("media", "pulse: %u capture periods read ahead, "
 			  "%u playback periods dropped (clock drift or a "
