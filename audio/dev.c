@@ -379,6 +379,12 @@ static struct {
 } pul;
 static pthread_mutex_t pul_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool pul_ready;
+static const char *pul_soname = "libpulse-simple.so.0";
+
+void mdev_pulse_library(const char *soname)
+{
+	pul_soname = soname;
+}
 
 static int pul_sym(void *h, const char *name, void *fp, size_t size)
 {
@@ -400,12 +406,12 @@ static int pul_load(char *reason, size_t rsz)
 	pthread_mutex_lock(&pul_lock);
 	if (pul_ready)
 		goto out;
-	h = dlopen("libpulse-simple.so.0", RTLD_NOW | RTLD_LOCAL);
+	h = dlopen(pul_soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		e = dlerror();
-		snprintf(reason, rsz, _("PulseAudio: libpulse-simple.so.0 "
-					"cannot be loaded (install libpulse0): "
-					"%s"), e ? e : "?");
+		snprintf(reason, rsz, _("PulseAudio: %s cannot be loaded "
+					"(install libpulse0): %s"), pul_soname,
+			 e ? e : "?");
 		err = ENOENT;
 		goto out;
 	}
@@ -415,8 +421,8 @@ static int pul_load(char *reason, size_t rsz)
 	    PUL(read, "pa_simple_read") || PUL(write, "pa_simple_write") ||
 	    PUL(latency, "pa_simple_get_latency") ||
 	    PUL(strerror, "pa_strerror")) {
-		snprintf(reason, rsz, "%s", _("PulseAudio: libpulse-simple.so.0 "
-					      "lacks a function siptty needs"));
+		snprintf(reason, rsz, _("PulseAudio: %s lacks a function "
+					"siptty needs"), pul_soname);
 		dlclose(h);
 		err = ENOENT;
 		goto out;

@@ -144,6 +144,9 @@ struct ring *mdev_playback(struct mdev *d);
 void mdev_rt_thread(void);
 /* Pa_Terminate when it was ever initialised (engine free). */
 void mdev_pa_release(void);
+/* Tests: the library the pulse driver loads (default
+ * "libpulse-simple.so.0"); takes effect until one has loaded. */
+void mdev_pulse_library(const char *soname);
 
 /* ---- resampling (resample.c): push any count in, pop whole frames. ---- */
 #define RSMP_QUEUE 8192

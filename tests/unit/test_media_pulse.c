@@ -1,6 +1,7 @@
 /* test_media_pulse.c - the pulse audio driver when there is no usable
- * server: no server at all, and one that accepts and never answers; both
- * fall back to the paced null device, with a reason, in bounded time. */
+ * server: no libpulse, no server at all, and one that accepts and never
+ * answers; each falls back to the paced null device, with a reason, in
+ * bounded time. */
 #include <config.h>
 
 #include <netinet/in.h>
@@ -59,6 +60,17 @@ static void open_fallback(const char *server, const char *why,
 	unsetenv("PULSE_SERVER");
 }
 
+/* First: libpulse is loaded once, at the first pulse device. */
+static void test_no_library(void **state)
+{
+	(void)state;
+	mdev_pulse_library("libsiptty-no-such-pulse.so.0");
+	open_fallback("unix:/nonexistent/siptty-no-pulse",
+		      "libsiptty-no-such-pulse.so.0 cannot be loaded "
+		      "(install libpulse0)", 1.0);
+	mdev_pulse_library("libpulse-simple.so.0");
+}
+
 static void test_no_server(void **state)
 {
 	(void)state;
@@ -97,6 +109,7 @@ static void test_silent_server(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_library),
 		cmocka_unit_test(test_no_server),
 		cmocka_unit_test(test_silent_server),
 	};
