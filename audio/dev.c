@@ -22,6 +22,7 @@
 #include <sndfile.h>
 
 #include "audio/media_int.h"
+#include "core/dl.h"
 #include "core/i18n.h"
 #include "core/log.h"
 
@@ -386,20 +387,10 @@ void mdev_pulse_library(const char *soname)
 	pul_soname = soname;
 }
 
-static int pul_sym(void *h, const char *name, void *fp, size_t size)
-{
-	void *p = dlsym(h, name);
-
-	if (!p)
-		return ENOENT;
-	memcpy(fp, &p, size);  /* a function pointer from POSIX's void * */
-	return 0;
-}
-
 /* 0, or ENOENT with reason set (the loader's own words). */
 static int pul_load(char *reason, size_t rsz)
 {
-	const char *e;
+	char why[160];
 	void *h;
 	int err = 0;
 
@@ -408,15 +399,15 @@ static int pul_load(char *reason, size_t rsz)
 		goto out;
 	h = dlopen(pul_soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		e = dlerror();
+		dl_why(why, sizeof(why));
 		snprintf(reason, rsz, _("PulseAudio: %s cannot be loaded "
 					"(install libpulse0): %s"), pul_soname,
-			 e ? e : "?");
+			 why);
 		err = ENOENT;
 		goto out;
 	}
 	/* dlsym on the handle searches what it brought in: libpulse.so.0 */
-#define PUL(f, n) pul_sym(h, n, &pul.f, sizeof(pul.f))
+#define PUL(f, n) dl_sym(h, n, &pul.f, sizeof(pul.f))
 	if (PUL(new_, "pa_simple_new") || PUL(free_, "pa_simple_free") ||
 	    PUL(read, "pa_simple_read") || PUL(write, "pa_simple_write") ||
 	    PUL(latency, "pa_simple_get_latency") ||
@@ -432,6 +423,18 @@ static int pul_load(char *reason, size_t rsz)
 out:
 	pthread_mutex_unlock(&pul_lock);
 	return err;
+}
+
+/* ms from now on clock clk, for a timed wait. */
+static void mdev_deadline(struct timespec *dl, clockid_t clk, unsigned ms)
+{
+	clock_gettime(clk, dl);
+	dl->tv_sec += ms / 1000;
+	dl->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (dl->tv_nsec >= 1000000000L) {
+		dl->tv_nsec -= 1000000000L;
+		dl->tv_sec++;
+	}
 }
 
 /* pa_simple_new blocks until the server answers: it runs in a thread of
@@ -543,13 +546,7 @@ static int mdev_pulse_open(struct mdev *d, const struct mdev_cfg *cfg,
 			 _("PulseAudio could not start (no thread)"));
 		return err;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += MDEV_PULSE_WAIT_MS / 1000;
-	dl.tv_nsec += (long)(MDEV_PULSE_WAIT_MS % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_nsec -= 1000000000L;
-		dl.tv_sec++;
-	}
+	mdev_deadline(&dl, CLOCK_MONOTONIC, MDEV_PULSE_WAIT_MS);
 	pthread_mutex_lock(&j->lock);
 	while (!j->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&j->cond, &j->lock, &dl);
@@ -806,13 +803,7 @@ static int mdev_join_bounded(pthread_t t)
 	struct timespec dl;
 	int err;
 
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += MDEV_PULSE_JOIN_MS / 1000;
-	dl.tv_nsec += (long)(MDEV_PULSE_JOIN_MS % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_nsec -= 1000000000L;
-		dl.tv_sec++;
-	}
+	mdev_deadline(&dl, CLOCK_REALTIME, MDEV_PULSE_JOIN_MS);
 	err = pthread_timedjoin_np(t, NULL, &dl);
 	if (err == ETIMEDOUT)
 		(void)pthread_detach(t);

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "core/buf.h"
+#include "core/dl.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -113,24 +114,6 @@ void certfetch_set_library(const char *soname)
 	curl_soname_test = soname;
 }
 
-static void dl_why(char *why, size_t size)
-{
-	const char *e = dlerror();
-
-	/* Copied: the next dl call may free it. */
-	snprintf(why, size, "%s", e ? e : "unknown dlopen error");
-}
-
-static int curl_sym(void *h, const char *name, void *fp, size_t size)
-{
-	void *p = dlsym(h, name);
-
-	if (!p)
-		return ENOENT;
-	memcpy(fp, &p, size);  /* a function pointer from POSIX's void * */
-	return 0;
-}
-
 /* Loads libcurl once; on failure msg says why (retried at the next fetch). */
 static int curl_load(char *msg, size_t msgsz)
 {
@@ -154,7 +137,7 @@ static int curl_load(char *msg, size_t msgsz)
 		name = names[0];
 		goto fail;
 	}
-#define LOAD(f) curl_sym(h, "curl_" #f, &cu.f, sizeof(cu.f))
+#define LOAD(f) dl_sym(h, "curl_" #f, &cu.f, sizeof(cu.f))
 	if (LOAD(global_init) || LOAD(multi_init) || LOAD(multi_setopt) ||
 	    LOAD(multi_cleanup) || LOAD(multi_add_handle) ||
 	    LOAD(multi_remove_handle) || LOAD(multi_info_read) ||
