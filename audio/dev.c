@@ -308,12 +308,26 @@ void mdev_rt_thread(void)
 	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 }
 
+/* The period to play: from the ring, silence for what it lacks (an
+ * underrun, once audio has come). */
+static void mdev_play_period(struct mdev *d, int16_t *pcm)
+{
+	size_t got = ring_read(&d->play, pcm, d->block);
+
+	if (got)
+		d->played = true;
+	if (got < d->block) {
+		if (d->played)
+			atomic_fetch_add(&d->underruns, 1);
+		memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
+	}
+}
+
 static void *mdev_thread(void *arg)
 {
 	struct mdev *d = arg;
 	int16_t pcm[MDEV_MAX_FRAME];
 	struct timespec next;
-	size_t got;
 
 	mdev_rt_thread();
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -335,14 +349,7 @@ static void *mdev_thread(void *arg)
 		(void)ring_write(&d->cap, pcm, d->block);
 		atomic_store(&d->tick_ns, (int64_t)next.tv_sec * 1000000000LL +
 			     next.tv_nsec);
-		got = ring_read(&d->play, pcm, d->block);
-		if (got)
-			d->played = true;
-		if (got < d->block) {
-			if (d->played)
-				atomic_fetch_add(&d->underruns, 1);
-			memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
-		}
+		mdev_play_period(d, pcm);
 		/* no sf_write_sync() here: it is an fsync(), which can block
 		 * a paced thread for tens of ms on a busy disk, and the ticks
 		 * that follow then take two frames at once from a ring the
@@ -613,7 +620,7 @@ static void *mdev_pulse_thread(void *arg)
 {
 	struct mdev *d = arg;
 	int16_t pcm[MDEV_MAX_FRAME];
-	size_t bytes = d->block * sizeof(int16_t), got;
+	size_t bytes = d->block * sizeof(int16_t);
 	pa_usec_t slack = (pa_usec_t)d->block_ms * 1000 * MDEV_PULSE_SLACK;
 	struct timespec now;
 	int perr = 0;
@@ -640,14 +647,7 @@ static void *mdev_pulse_thread(void *arg)
 			(void)ring_write(&d->cap, pcm, d->block);
 			d->pulse_caught_up++;
 		}
-		got = ring_read(&d->play, pcm, d->block);
-		if (got)
-			d->played = true;
-		if (got < d->block) {
-			if (d->played)
-				atomic_fetch_add(&d->underruns, 1);
-			memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
-		}
+		mdev_play_period(d, pcm);
 		if (mdev_lat_over(&d->play_lat,
 				  pul.latency(d->pplay, &perr),
 				  slack)) {
