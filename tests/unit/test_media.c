@@ -551,10 +551,14 @@ static void test_fallback(void **state)
 					     &pa), 0);
 	params(&q, 90, "PCMU", "127.0.0.1", (uint16_t)(pa + 2));
 	assert_int_equal(media_session_start(a, &q), 0);
-	run_loop(200);
+	/* Paced: about a packet per 20 ms, neither stalled nor in a burst.
+	 * The stats are the media thread's snapshot, up to 100 ms old, and
+	 * the first frame of capture is dropped (older than the first
+	 * tick): 400 ms give 20 packets at most, 14 at the least. */
+	run_loop(400);
 	assert_int_equal(media_session_stats(a, &st), 0);
-	assert_true(st.tx_packets >= 5);      /* null device, paced */
-	assert_true(st.tx_packets <= 12);
+	assert_true(st.tx_packets >= 12);
+	assert_true(st.tx_packets <= 22);
 	media_session_free(a);
 	media_engine_free(me);
 	conf_free(conf);
