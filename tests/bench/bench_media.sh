@@ -274,6 +274,7 @@ echo "  what baresip's echo adds (siptty's round trip - its own share): $(awk -v
 	"half of baresip's round trip: $(awk -v a="$b_rt" 'BEGIN { if (a != "") printf "%.1f", a / 2; else print "n/a" }')"
 echo "bench-media: (b, PulseAudio stereo sink) round trip on paced devices with one time base (clicks into the microphone = rt's left, the speaker = rt's right), ms:"
 echo "  baresip (alsa,mic / alsa,spk): ${b_prt:-n/a}  siptty (driver = pulse): ${s_prt:-n/a}  ratio: $(ratio "$s_prt" "$b_prt") (target <= 0.5)"
+echo "  floor through this echo at 20 ms packets: siptty's 31.5 (a frame, 6.5 ms of Opus look-ahead, a 5 ms period) + the echo's 126.5 (a frame, the look-ahead, its fixed 5-packet jitter buffer) = 158; siptty's own share here, measured through the demo's immediate echo by the pulse tier: about 92"
 echo "  siptty with ptime = 10: ${s_prt10:-n/a}  ratio: $(ratio "$s_prt10" "$b_prt")"
 echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty's [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
