@@ -184,7 +184,7 @@ md_rtcall() {
 	fi
 	echo "bench-media: (b, PulseAudio stereo sink) $1: $md_xline"
 }
-b_prt= s_prt= s_prt0= s_prt10=
+b_prt= s_prt= s_prt0= s_prt10= s_pown=
 # Kamailio lives 120 s (io_kamailio_start): a fresh one for the five
 # calls below, and carol registered with it again
 io_stop_pid "$io_kam_pid"
@@ -240,6 +240,14 @@ if pu_rt_load && md_clicks "$io_dir/clicks10.wav" 10; then
 	s_prt0=$md_rtlag
 	md_siptty_rt s-rt10 "ptime = 10"
 	s_prt10=$md_rtlag
+	# siptty's own share: the demo's echo sends each packet straight back
+	pu_siptty=$siptty
+	pu_rt_rec_start s-own
+	sleep 0.3
+	pu_demo s-own 16
+	md_rtcall s-own "$io_dir/s-own.events" '"type":"media","call":2,"state":"started"'
+	s_pown=$md_rtlag
+	wait "$pu_pid" || echo "bench-media: siptty --demo failed (see $io_dir/logs/s-own.out)" >&2
 else
 	echo "bench-media: the stereo sink could not be set up (see $io_dir/logs/pulseaudio.log)" >&2
 fi
@@ -274,7 +282,8 @@ echo "  what baresip's echo adds (siptty's round trip - its own share): $(awk -v
 	"half of baresip's round trip: $(awk -v a="$b_rt" 'BEGIN { if (a != "") printf "%.1f", a / 2; else print "n/a" }')"
 echo "bench-media: (b, PulseAudio stereo sink) round trip on paced devices with one time base (clicks into the microphone = rt's left, the speaker = rt's right), ms:"
 echo "  baresip (alsa,mic / alsa,spk): ${b_prt:-n/a}  siptty (driver = pulse): ${s_prt:-n/a}  ratio: $(ratio "$s_prt" "$b_prt") (target <= 0.5)"
-echo "  floor through this echo at 20 ms packets: siptty's 31.5 (a frame, 6.5 ms of Opus look-ahead, a 5 ms period) + the echo's 126.5 (a frame, the look-ahead, its fixed 5-packet jitter buffer) = 158; siptty's own share here, measured through the demo's immediate echo by the pulse tier: about 92"
+echo "  floor through this echo at 20 ms packets: siptty's 31.5 (a frame, 6.5 ms of Opus look-ahead, a 5 ms period) + the echo's 126.5 (a frame, the look-ahead, its fixed 5-packet jitter buffer) = 158"
+echo "  siptty's own share on these devices (siptty --demo, driver = pulse, through the demo's immediate echo): ${s_pown:-n/a}"
 echo "  siptty with ptime = 10: ${s_prt10:-n/a}  ratio: $(ratio "$s_prt10" "$b_prt")"
 echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty's [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"

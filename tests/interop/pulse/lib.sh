@@ -96,3 +96,38 @@ pu_streams() {
 		/^[[:space:]]*application.name = / { a = $0; sub(/^[^"]*"/, "", a); sub(/"$/, "", a) }
 		END { flush() }'
 }
+
+# pu_demo NAME SECONDS: siptty --demo ($pu_siptty) answers the demo's call, hangs up,
+# dials the echo and stays SECONDS s, with [audio] driver = pulse on
+# mic / spk, in the background; sets pu_pid.  Events in
+# $io_dir/NAME.events, log $io_dir/logs/NAME.log.
+pu_demo() {
+	pu_cn=$1 pu_cs=$2
+	mkdir -p "$io_dir/$pu_cn/config/siptty" "$io_dir/$pu_cn/run"
+	chmod 700 "$io_dir/$pu_cn/run"
+	printf '[audio]\ndriver = pulse\ninput_device = mic\noutput_device = spk\nopus_bitrate = 64000\n' \
+		> "$io_dir/$pu_cn/config/siptty/siptty.conf"
+	cat > "$io_dir/$pu_cn.script" <<-EOS
+	# pulse tier: the demo calls; then dial its echo, stay, hang up
+	wait reg state=registered 10
+	wait call state=incoming 10
+	key a
+	wait call state=answered 5
+	key h
+	wait call state=ended 5
+	key d
+	type echo
+	key Enter
+	wait call state=answered 10
+	sleep $pu_cs
+	key h
+	wait call state=ended 10
+	EOS
+	# shellcheck disable=SC2046
+	env $(io_env) PULSE_SERVER="$md_pulse_server" XDG_CONFIG_HOME="$io_dir/$pu_cn/config" \
+		XDG_RUNTIME_DIR="$io_dir/$pu_cn/run" XDG_STATE_HOME="$io_dir/$pu_cn/state" \
+		timeout -k 3 $((pu_cs + 40)) "$pu_siptty" --demo --headless -d \
+		--script "$io_dir/$pu_cn.script" --events "$io_dir/$pu_cn.events" \
+		--log "$io_dir/logs/$pu_cn.log" < /dev/null > "$io_dir/logs/$pu_cn.out" 2>&1 &
+	pu_pid=$!
+}
