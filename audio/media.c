@@ -75,8 +75,8 @@ struct media_session {
 	atomic_bool mute;
 	uint32_t tx_ts;
 	bool tx_talk;
-	bool cap_fresh;              /* drop what the card captured before the
-	                              * first tick */
+	bool cap_fresh;             /* drop what the card captured before the
+	                             * first tick */
 	uint64_t tx_packets;
 	/* DTMF out: queue filled by the loop thread */
 	pthread_mutex_t lock;           /* dq and snap */
@@ -361,35 +361,25 @@ static void media_rx_rtp(struct media_session *ms, const uint8_t *b,
 			       h.plen);
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-		((uint32_t)p[2] << 8) | p[3];
-}
-
 /* A report block about our stream: the far end's loss figure, and the
  * round trip from its LSR/DLSR (RFC 3550 6.4.1), NTP middle 32 bits. */
-static void media_rx_report(struct media_session *ms, const uint8_t *rb)
+static void media_rx_report(const struct rtcp_block *rb, void *arg)
 {
-	uint32_t lsr = rd32(rb + 16), dlsr = rd32(rb + 20), now, rtt;
+	struct media_session *ms = arg;
+	uint32_t now, rtt;
 	struct timespec t;
 
-	ms->far_loss = rb[4] * 100.0 / 256.0;
+	ms->far_loss = rb->fraction * 100.0 / 256.0;
 	/* the media thread encodes too: no lock needed */
 	codec_set_loss(ms->codec, ms->far_loss);
-	if (!lsr)
+	if (!rb->lsr)
 		return;
 	clock_gettime(CLOCK_REALTIME, &t);
 	now = (uint32_t)((((uint64_t)t.tv_sec + 2208988800ULL) & 0xffff) << 16) |
 		(uint32_t)(((uint64_t)t.tv_nsec << 16) / 1000000000ULL);
-	rtt = now - lsr - dlsr;
+	rtt = now - rb->lsr - rb->dlsr;
 	if (rtt < 0x80000000u)      /* clocks can step: ignore "negative" */
 		ms->rtt_ms = rtt * 1000.0 / 65536.0;
-}
-
-static void media_rx_block(const uint8_t *rb, void *arg)
-{
-	media_rx_report(arg, rb);
 }
 
 /* The far end's report on what we send: fraction lost of our SSRC. */
@@ -397,7 +387,7 @@ static void media_rx_rtcp(struct media_session *ms, const uint8_t *b,
 			  size_t len)
 {
 	(void)rtcp_blocks(b, len, rtp_session_get_send_ssrc(ms->rtp),
-			  media_rx_block, ms);
+			  media_rx_report, ms);
 }
 
 static int media_mod_send(RtpTransportModifier *t, mblk_t *m, bool rtcp)
@@ -878,16 +868,21 @@ static void media_tick(struct media_session *ms)
 	 * sent, it would go out as a burst, and a far end whose jitter
 	 * buffer never shrinks (baresip's fixed one) would keep it as
 	 * delay for the rest of the call.  Only the newest frame of such
-	 * a backlog is kept. */
+	 * a backlog is kept, and the RTP clock moves past what went (the
+	 * timestamp is when a frame was captured, RFC 3550 5.1): the far
+	 * end sees a gap in the audio, not a late packet. */
 	if (ms->cap_fresh) {
 		ms->cap_fresh = false;
 		(void)ring_skip(cap, ring_avail(cap));
 	}
 	if (ring_avail(cap) > dframe * 2) {
+		size_t skip = ring_avail(cap) - dframe;
+
 		log_debug("media", "call %u: %zu ms of captured audio "
 			  "dropped (a backlog)", ms->p.call_id,
-			  (ring_avail(cap) - dframe) * 1000 / drate);
-		(void)ring_skip(cap, ring_avail(cap) - dframe);
+			  skip * 1000 / drate);
+		(void)ring_skip(cap, skip);
+		ms->tx_ts += (uint32_t)((uint64_t)skip * ms->p.clock / drate);
 	}
 	for (n = 0; n < 4; n++) {
 		if (ms->cap_rs.st) {

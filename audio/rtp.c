@@ -86,12 +86,16 @@ unsigned rtcp_blocks(const uint8_t *b, size_t len, uint32_t ssrc,
 			for (i = 0; i < rc && first + (i + 1) * 24 <= plen;
 			     i++) {
 				const uint8_t *rb = p + first + i * 24;
+				struct rtcp_block blk;
 
-				if (rd32(rb) == ssrc) {
-					found++;
-					if (h)
-						h(rb, arg);
-				}
+				if (rd32(rb) != ssrc)
+					continue;
+				found++;
+				blk.fraction = rb[4];
+				blk.lsr = rd32(rb + 16);
+				blk.dlsr = rd32(rb + 20);
+				if (h)
+					h(&blk, arg);
 			}
 		}
 		off += plen;

@@ -35,13 +35,19 @@ int rtp_event_parse(struct rtp_event *ev, const uint8_t *p, size_t len);
  * character. */
 int rtp_event_code(char c);
 
+/* What a report block (RFC 3550 6.4.1) says about one source. */
+struct rtcp_block {
+	uint8_t fraction;         /* fraction lost, in 256ths */
+	uint32_t lsr, dlsr;       /* last SR (NTP middle 32 bits), delay since
+				   * it (1/65536 s) */
+};
+
 /*
  * Walks a compound RTCP packet: for every report block (in an SR or RR)
- * about ssrc, calls h with the block's 24 bytes.  Stops at the first
- * packet that is not version 2 or overruns len.  Returns the number of
- * blocks found.
+ * about ssrc, calls h with what it says.  Stops at the first packet that
+ * is not version 2 or overruns len.  Returns the number of blocks found.
  */
-typedef void (rtcp_block_h)(const uint8_t *rb, void *arg);
+typedef void (rtcp_block_h)(const struct rtcp_block *rb, void *arg);
 unsigned rtcp_blocks(const uint8_t *b, size_t len, uint32_t ssrc,
 		     rtcp_block_h *h, void *arg);
 
