@@ -296,6 +296,17 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 		/* the frame to play now plus tf frames of cushion */
 		if (held < tf + 1)
 			return JBUF_EMPTY;
+		/* What came before playout begins by the clock (a burst the
+		 * far end queued, packets that waited for us to listen) says
+		 * nothing of the network: the jitter is measured afresh from
+		 * here.  Kept, it set a target the buffer shrank from a few
+		 * seconds in, dropping a frame mid-call. */
+		if (now_ms >= 0) {
+			jb->have_transit = false;
+			jb->jitter_ms = jb->peak_ms = 0;
+			jbuf_update_target(jb);
+			tf = jbuf_target_frames(jb);
+		}
 		/* Packets beyond that, when playout begins by the clock,
 		 * came in a burst or before we listened (the far end sent
 		 * as it answered, or its source had frames queued): they go
