@@ -179,8 +179,11 @@ def from_pcap(path, port):
 
 
 def dissector_kinds(path, port):
-    """What tshark's SIP dissector makes of siptty's frames."""
-    out = tshark(["-r", path, "-Y", "sip && (%s)" % " || ".join(
+    """What tshark's SIP dissector makes of siptty's frames.  Heuristic
+    dissectors go first: otherwise a port tshark gives to another protocol
+    (quake3 on 27950, collectd on 25826) hides SIP from it."""
+    out = tshark(["-r", path, "-o", "udp.try_heuristic_first:TRUE",
+                  "-Y", "sip && (%s)" % " || ".join(
                       "udp.srcport == %d" % p for p in port),
                   "-T", "fields", "-e", "sip.Method", "-e",
                   "sip.Status-Code", "-e", "sip.CSeq.method"])
