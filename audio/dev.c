@@ -211,6 +211,7 @@ static int mdev_pa_open(struct mdev *d, const struct mdev_cfg *cfg,
 			char *reason, size_t rsz)
 {
 	PaStreamParameters ip, op;
+	const PaStreamInfo *si;
 	const PaDeviceInfo *di;
 	PaDeviceIndex in, out;
 	PaError e;
@@ -257,6 +258,12 @@ static int mdev_pa_open(struct mdev *d, const struct mdev_cfg *cfg,
 		return EIO;
 	}
 	d->rate = (uint32_t)rate;
+	si = Pa_GetStreamInfo(d->pa);
+	log_info("media", "audio: PortAudio %s / %s at %u Hz, latency "
+		 "%.1f ms in, %.1f ms out", Pa_GetDeviceInfo(in)->name,
+		 Pa_GetDeviceInfo(out)->name, d->rate,
+		 si ? si->inputLatency * 1000 : 0,
+		 si ? si->outputLatency * 1000 : 0);
 	return 0;
 }
 

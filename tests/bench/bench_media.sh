@@ -170,13 +170,14 @@ printf 'wait reg state=registered 10\nwait call state=incoming 10\nkey a\nwait c
 	md_xc "$io_dir/clicks.wav" "$io_dir/demo-heard.wav" -l 1500 && s_own=$md_lag
 echo "bench-media: round trip siptty -> demo's immediate echo: ${md_xline:-failed (see $io_dir/logs/demo.out)}"
 
-# (b, PulseAudio stereo sink): see the top.  md_rtcall NAME LOG: waits
-# (15 s) for LOG to show the call up, lets the remap source settle (its
-# first period comes about 1.5 s late), measures; sets md_rtlag.
+# (b, PulseAudio stereo sink): see the top.  md_rtcall NAME LOG PATTERN
+# [SETTLE]: waits (15 s) for LOG to show the call up, lets the remap
+# source settle (its first period comes about 1.5 s late) for SETTLE
+# seconds (2), measures; sets md_rtlag.
 md_rtcall() {
 	md_rtlag=
 	if io_wait_log "$2" "$3" 15; then
-		sleep 2
+		sleep "${4:-2}"
 		pu_rt_measure "$1" "$io_dir/clicks10.wav" && md_rtlag=$md_lag
 	else
 		io_stop_pid "$pu_rec"
@@ -184,7 +185,7 @@ md_rtcall() {
 	fi
 	echo "bench-media: (b, PulseAudio stereo sink) $1: $md_xline"
 }
-b_prt= s_prt= s_prt0= s_prt10= s_pown=
+b_prt= s_prt= s_prt0= s_prt10= s_prtpa= s_pown=
 # Kamailio lives 120 s (io_kamailio_start): a fresh one for the five
 # calls below, and carol registered with it again
 io_stop_pid "$io_kam_pid"
@@ -215,21 +216,24 @@ if pu_rt_load && md_clicks "$io_dir/clicks10.wav" 10; then
 		echo "bench-media: baresip alice4 did not register (see $io_dir/logs/alice4.log)" >&2
 	fi
 	io_stop_pid "$alice"
-	# md_siptty_rt NAME EXTRA: siptty with driver = pulse on mic / spk
-	# calls the echo bot; EXTRA: more [audio] lines.
+	# md_siptty_rt NAME EXTRA [DRIVER SETTLE]: siptty with driver = pulse
+	# (or DRIVER) on mic / spk calls the echo bot and is measured SETTLE
+	# seconds (2) after the answer; EXTRA: more [audio] lines.  PortAudio
+	# finds mic and spk as the ALSA pulse PCMs of the .asoundrc in
+	# io_dir/home, the path baresip takes.
 	md_siptty_rt() {
 		{ cat "$io_dir/siptty.conf"
-		printf 'driver = pulse\ninput_device = mic\noutput_device = spk\n%s\n%s\n' \
-			"$2" "${BENCH_SIPTTY_AUDIO_EXTRA:-}"; } > "$io_dir/$1.conf"
-		printf 'wait reg state=registered 10\nkey d\ntype sips:carol@localhost\nkey Enter\nwait call state=answered 10\nsleep 16\nkey h\nwait call state=ended 10\n' \
-			> "$io_dir/$1.script"
+		printf 'driver = %s\ninput_device = mic\noutput_device = spk\n%s\n%s\n' \
+			"${3:-pulse}" "$2" "${BENCH_SIPTTY_AUDIO_EXTRA:-}"; } > "$io_dir/$1.conf"
+		printf 'wait reg state=registered 10\nkey d\ntype sips:carol@localhost\nkey Enter\nwait call state=answered 10\nsleep %s\nkey h\nwait call state=ended 10\n' \
+			$((${4:-2} + 14)) > "$io_dir/$1.script"
 		pu_rt_rec_start "$1"
 		sleep 0.3
 		io_spawn "$io_dir/logs/$1.out" 60 env PULSE_SERVER="$md_pulse_server" "$siptty" --headless \
 			-c "$io_dir/$1.conf" --script "$io_dir/$1.script" --events "$io_dir/$1.events" \
 			--log "$io_dir/logs/$1.log"
 		md_sw=$io_pid
-		md_rtcall "$1" "$io_dir/$1.events" '"type":"media".*"state":"started"'
+		md_rtcall "$1" "$io_dir/$1.events" '"type":"media".*"state":"started"' "${4:-2}"
 		grep -q '"fallback"' "$io_dir/$1.events" &&
 			{ echo "bench-media: $1: siptty fell back to the null device (see $io_dir/$1.events)" >&2; md_rtlag=; }
 		wait "$md_sw" || echo "bench-media: siptty's call $1 failed (see $io_dir/logs/$1.out)" >&2
@@ -240,6 +244,10 @@ if pu_rt_load && md_clicks "$io_dir/clicks10.wav" 10; then
 	s_prt0=$md_rtlag
 	md_siptty_rt s-rt10 "ptime = 10"
 	s_prt10=$md_rtlag
+	# PortAudio's duplex callback waits for the remap source's late first
+	# period, and the jitter buffer then sheds that backlog over 3-4 s
+	md_siptty_rt s-rtpa "" portaudio 6
+	s_prtpa=$md_rtlag
 	# siptty's own share: the demo's echo sends each packet straight back
 	pu_siptty=$siptty
 	pu_rt_rec_start s-own
@@ -285,6 +293,7 @@ echo "  baresip (alsa,mic / alsa,spk): ${b_prt:-n/a}  siptty (driver = pulse): $
 echo "  floor through this echo at 20 ms packets: siptty's 31.5 (a frame, 6.5 ms of Opus look-ahead, a 5 ms period) + the echo's 126.5 (a frame, the look-ahead, its fixed 5-packet jitter buffer) = 158"
 echo "  siptty's own share on these devices (siptty --demo, driver = pulse, through the demo's immediate echo): ${s_pown:-n/a}"
 echo "  siptty with ptime = 10: ${s_prt10:-n/a}  ratio: $(ratio "$s_prt10" "$b_prt")"
+echo "  siptty through baresip's device path (driver = portaudio on the same ALSA pulse PCMs): ${s_prtpa:-n/a}  ratio: $(ratio "$s_prtpa" "$b_prt")"
 echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty's [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
 echo "bench-media: records in $io_dir"
