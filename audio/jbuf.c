@@ -324,6 +324,21 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 		jb->win_min = UINT32_MAX;
 		jb->win_n = 0;
 	}
+	/* Never more than the most delay allowed (jitter_max_ms) beyond
+	 * the frame playing.  Held past it, playout stalled (a card that
+	 * took no audio for a second, a media thread held up) or a network
+	 * stall ended in a burst: halved window by window, that backlog
+	 * kept its delay for seconds.  What is beyond the target goes at
+	 * once, the audio jumping forward once. */
+	if (held > (jb->max_ms + jb->ptime_ms - 1) / jb->ptime_ms + 1) {
+		while (held > tf + 1) {
+			jbuf_drop_next(jb);
+			jbuf_pass_skips(jb);
+			held = jbuf_held(jb);
+		}
+		jb->win_min = UINT32_MAX;
+		jb->win_n = 0;
+	}
 	/* Adapting down: frames held all through the window beyond the
 	 * target go, half the excess at a time (a burst drains in a couple
 	 * of windows, a single extra frame in one). */

@@ -385,6 +385,40 @@ static void test_burst_drains(void **state)
 	assert_true(jb.dropped >= 10);
 }
 
+/* Playout stalls for 1.2 s while packets keep coming (a card that took
+ * no audio): at the next tick the buffer holds no more than its
+ * maximum, and the frames it keeps are the newest, in order. */
+static void test_stall_bound(void **state)
+{
+	struct jbuf jb;
+	const struct jbuf_slot *s;
+	uint16_t seq = 1, last;
+	uint32_t t;
+
+	(void)state;
+	jbuf_init(&jb, 8000, 20, 40, 200);
+	for (t = 0; t < 1000; t++) {
+		if (t % 20 == 3)
+			put(&jb, seq++, t);
+		if (t % 20 == 13 && t > 100)
+			(void)jbuf_get_at(&jb, t, &s);
+	}
+	assert_true(jb.started);
+	assert_true(jbuf_delay_ms(&jb) <= 60);
+	for (; t < 2200; t++)
+		if (t % 20 == 3)
+			put(&jb, seq++, t);
+	last = (uint16_t)(seq - 1);
+	assert_true(jbuf_delay_ms(&jb) > 1000);
+	assert_int_equal(jbuf_get_at(&jb, t, &s), JBUF_PACKET);
+	assert_true(jbuf_delay_ms(&jb) <= 200);
+	/* the target (40 ms, two frames) after the frame playing */
+	assert_int_equal(got_seq(s), (uint16_t)(last - 2));
+	assert_true(jb.dropped >= 55);
+	assert_int_equal(jbuf_get_at(&jb, t + 20, &s), JBUF_PACKET);
+	assert_int_equal(got_seq(s), (uint16_t)(last - 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_burst_drains),
 		cmocka_unit_test(test_phase_steady),
 		cmocka_unit_test(test_start_at),
+		cmocka_unit_test(test_stall_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
