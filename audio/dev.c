@@ -80,6 +80,11 @@ struct mdev {
 	/* periods the card played (partly) as silence for want of audio,
 	 * once audio had come: a late media thread, a starved decoder */
 	atomic_uint underruns;
+	/* the most the card wrote to the capture ring at once, and what it
+	 * took from the playback ring since the media thread last asked
+	 * (samples) */
+	atomic_uint cap_chunk;
+	atomic_uint play_taken;
 	bool played;
 	unsigned hdr_ticks;         /* periods since the WAV header was written */
 };
@@ -161,6 +166,11 @@ uint32_t mdev_rate(const struct mdev *d) { return d->rate; }
 int64_t mdev_tick_ns(struct mdev *d) { return atomic_load(&d->tick_ns); }
 uint32_t mdev_period_ms(const struct mdev *d) { return d->block_ms; }
 unsigned mdev_underruns(struct mdev *d) { return atomic_load(&d->underruns); }
+uint32_t mdev_cap_chunk(struct mdev *d) { return atomic_load(&d->cap_chunk); }
+uint32_t mdev_play_taken(struct mdev *d)
+{
+	return atomic_exchange(&d->play_taken, 0);
+}
 uint32_t mdev_period(const struct mdev *d) { return d->block; }
 enum media_driver mdev_driver(const struct mdev *d) { return d->driver; }
 struct ring *mdev_capture(struct mdev *d) { return &d->cap; }
@@ -176,13 +186,22 @@ static int mdev_pa_cb(const void *in, void *out, unsigned long frames,
 
 	(void)ti;
 	(void)fl;
-	if (in)
+	if (in) {
 		(void)ring_write(&d->cap, in, frames);
+		if (frames > atomic_load(&d->cap_chunk))
+			atomic_store(&d->cap_chunk, (unsigned)frames);
+	}
 	if (out) {
+		atomic_fetch_add(&d->play_taken, (unsigned)frames);
 		got = ring_read(&d->play, out, frames);
-		if (got < frames)
+		if (got)
+			d->played = true;
+		if (got < frames) {
+			if (d->played)
+				atomic_fetch_add(&d->underruns, 1);
 			memset((int16_t *)out + got, 0,
 			       (frames - got) * sizeof(int16_t));
+		}
 	}
 	return paContinue;
 }
@@ -746,13 +765,15 @@ int mdev_open(struct mdev **dp, const struct mdev_cfg *cfg, char *reason,
 		err = EINVAL;
 		goto out;
 	}
-	/* a sound card's callback comes with what it likes: a frame is the
-	 * unit there; a paced device ticks every 5 ms when the rate allows
-	 * whole samples (8, 16, 48 kHz all do) */
+	/* a paced device ticks every 5 ms when the rate allows whole
+	 * samples (8, 16, 48 kHz all do), and the media thread follows it;
+	 * a sound card's callback comes with what it likes, and the media
+	 * thread looks every 5 ms all the same: what the card captured
+	 * waits at most that long, and its playback queue can be as short
+	 * as its chunks allow */
 	d->block_ms = d->ptime_ms;
 	d->block = d->frame;
-	if (d->driver != MEDIA_DRV_PORTAUDIO &&
-	    d->rate * MDEV_BLOCK_MS % 1000 == 0 &&
+	if (d->rate * MDEV_BLOCK_MS % 1000 == 0 &&
 	    d->ptime_ms % MDEV_BLOCK_MS == 0) {
 		d->block_ms = MDEV_BLOCK_MS;
 		d->block = d->rate * MDEV_BLOCK_MS / 1000;

@@ -100,6 +100,11 @@ struct media_session {
 	struct media_stats snap;
 	uint64_t next_stats_ms;
 	unsigned ticks;            /* media thread ticks, for what runs less often */
+	/* PortAudio: the most the card took between two ticks, in this
+	 * second of ticks and the one before; ticks into this second;
+	 * seconds seen (up to 2) */
+	uint32_t take_max, take_prev;
+	unsigned take_n, take_windows;
 };
 
 static pthread_mutex_t media_glock = PTHREAD_MUTEX_INITIALIZER;
@@ -859,7 +864,7 @@ static void media_tick(struct media_session *ms)
 	size_t dframe = (size_t)drate * ms->frame / ms->p.clock;
 	int16_t pcm[MEDIA_MAX_FRAME], raw[MEDIA_MAX_FRAME];
 	unsigned n;
-	size_t got, want;
+	size_t got, want, chunk;
 
 	/* capture -> encode -> send.  Audio captured before the first
 	 * tick (a sound server that started recording while the streams
@@ -870,12 +875,21 @@ static void media_tick(struct media_session *ms)
 	 * delay for the rest of the call.  Only the newest frame of such
 	 * a backlog is kept, and the RTP clock moves past what went (the
 	 * timestamp is when a frame was captured, RFC 3550 5.1): the far
-	 * end sees a gap in the audio, not a late packet. */
+	 * end sees a gap in the audio, not a late packet.  A sound card
+	 * that brings audio in chunks (PortAudio's callback: 8 ms through
+	 * ALSA's pulse plugin, 21 ms or more under PipeWire, more for a
+	 * Bluetooth headset) leaves up to a frame and a chunk waiting at a
+	 * tick; twice its largest chunk more is a backlog.  Counted in
+	 * frames alone, such a card lost 20 ms of what it captured every
+	 * second or so. */
 	if (ms->cap_fresh) {
 		ms->cap_fresh = false;
 		(void)ring_skip(cap, ring_avail(cap));
 	}
-	if (ring_avail(cap) > dframe * 2) {
+	chunk = mdev_cap_chunk(ms->dev);
+	if (chunk > drate / 10)
+		chunk = drate / 10;
+	if (ring_avail(cap) > dframe * 2 + chunk * 2) {
 		size_t skip = ring_avail(cap) - dframe;
 
 		log_debug("media", "call %u: %zu ms of captured audio "
@@ -903,10 +917,35 @@ static void media_tick(struct media_session *ms)
 	 * its last one: three periods queued before decoding more leave
 	 * two periods of slack for a late tick (one was too little on a
 	 * loaded machine), and a frame decoded waits 10 to 15 ms, not a
-	 * frame or two.  A sound card's callback comes when it likes: two
-	 * frames there. */
-	want = mdev_driver(ms->dev) == MEDIA_DRV_PORTAUDIO ? dframe * 2 :
-		(size_t)mdev_period(ms->dev) * 3;
+	 * frame or two.  A sound card's callback comes when it likes and
+	 * takes chunks of its own size, now and then two or three close
+	 * together: the queue holds the most it took between two ticks
+	 * over the last two seconds or so, and a chunk to spare (an
+	 * underrun makes that most grow); two frames for the first two
+	 * seconds, while the card settles. */
+	if (mdev_driver(ms->dev) == MEDIA_DRV_PORTAUDIO) {
+		uint32_t taken = mdev_play_taken(ms->dev), most;
+
+		if (taken > ms->take_max)
+			ms->take_max = taken;
+		if (++ms->take_n * mdev_period_ms(ms->dev) >= 1000) {
+			ms->take_prev = ms->take_max;
+			ms->take_max = 0;
+			ms->take_n = 0;
+			if (ms->take_windows < 2)
+				ms->take_windows++;
+		}
+		most = ms->take_prev > ms->take_max ? ms->take_prev :
+			ms->take_max;
+		if (most > drate / 5)
+			most = drate / 5;
+		want = ms->take_windows >= 2 && chunk ? most + chunk :
+			dframe * 2;
+		if (want > drate / 5)
+			want = drate / 5;    /* the ring holds a quarter second */
+	} else {
+		want = (size_t)mdev_period(ms->dev) * 3;
+	}
 	for (n = 0; n < 8 && ring_avail(play) < want; n++) {
 		size_t need = want - ring_avail(play);
 

@@ -134,6 +134,12 @@ int64_t mdev_tick_ns(struct mdev *d);
  * sound card's: ptime and a frame. */
 uint32_t mdev_period_ms(const struct mdev *d);
 uint32_t mdev_period(const struct mdev *d);
+/* The most PortAudio's callback brought to the capture ring at once, in
+ * samples at the card's rate (0 for the devices that move a period at a
+ * time). */
+uint32_t mdev_cap_chunk(struct mdev *d);
+/* What PortAudio's callback took for playback since the last call. */
+uint32_t mdev_play_taken(struct mdev *d);
 /* Periods a paced device played short of audio once audio had come. */
 unsigned mdev_underruns(struct mdev *d);
 enum media_driver mdev_driver(const struct mdev *d);

@@ -294,7 +294,7 @@ echo "  floor through this echo at 20 ms packets: siptty's 31.5 (a frame, 6.5 ms
 echo "  siptty's own share on these devices (siptty --demo, driver = pulse, through the demo's immediate echo): ${s_pown:-n/a}"
 echo "  siptty with ptime = 10: ${s_prt10:-n/a}  ratio: $(ratio "$s_prt10" "$b_prt")"
 echo "  siptty through baresip's device path (driver = portaudio on the same ALSA pulse PCMs): ${s_prtpa:-n/a}  ratio: $(ratio "$s_prtpa" "$b_prt")"
-echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty's [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
+echo "  siptty with jitter_min_ms = 0: ${s_prt0:-n/a}  ratio: $(ratio "$s_prt0" "$b_prt")${BENCH_SIPTTY_AUDIO_EXTRA:+  (siptty [audio] extra: $(printf '%s' "$BENCH_SIPTTY_AUDIO_EXTRA" | tr '\n' ';'))}"
 echo "bench-media: (c) idle, registered, % of a core over $idle s: siptty ${s_idle} (target < 0.5), baresip ${b_idle}"
 echo "bench-media: records in $io_dir"
 exit 0

@@ -97,16 +97,16 @@ pu_streams() {
 		END { flush() }'
 }
 
-# pu_demo NAME SECONDS: siptty --demo ($pu_siptty) answers the demo's call, hangs up,
-# dials the echo and stays SECONDS s, with [audio] driver = pulse on
-# mic / spk, in the background; sets pu_pid.  Events in
+# pu_demo NAME SECONDS [DRIVER]: siptty --demo ($pu_siptty) answers the demo's call, hangs up,
+# dials the echo and stays SECONDS s, with [audio] driver = pulse (or
+# DRIVER) on mic / spk, in the background; sets pu_pid.  Events in
 # $io_dir/NAME.events, log $io_dir/logs/NAME.log.
 pu_demo() {
 	pu_cn=$1 pu_cs=$2
 	mkdir -p "$io_dir/$pu_cn/config/siptty" "$io_dir/$pu_cn/run"
 	chmod 700 "$io_dir/$pu_cn/run"
-	printf '[audio]\ndriver = pulse\ninput_device = mic\noutput_device = spk\nopus_bitrate = 64000\n' \
-		> "$io_dir/$pu_cn/config/siptty/siptty.conf"
+	printf '[audio]\ndriver = %s\ninput_device = mic\noutput_device = spk\nopus_bitrate = 64000\n' \
+		"${3:-pulse}" > "$io_dir/$pu_cn/config/siptty/siptty.conf"
 	cat > "$io_dir/$pu_cn.script" <<-EOS
 	# pulse tier: the demo calls; then dial its echo, stay, hang up
 	wait reg state=registered 10
