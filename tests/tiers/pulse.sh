@@ -53,6 +53,24 @@ pu_call() {
 	pu_pid=$!
 }
 
+# pu_measure NAME SETTLE: once pu_demo NAME's echo call has media, waits
+# SETTLE s, lists the server's streams into $io_dir/NAME.streams and
+# measures the round trip (pu_rt_measure); then waits for siptty.  Sets
+# pu_mrc (0: measured) and pu_rc (siptty's exit status).
+pu_measure() {
+	if io_wait_log "$io_dir/$1.events" '"type":"media","call":2,"state":"started"' 25; then
+		sleep "$2"
+		pu_streams > "$io_dir/$1.streams"
+		pu_rt_measure "$1" "$io_dir/clicks.wav"
+		pu_mrc=$?
+	else
+		pu_mrc=1 md_xline="the call did not start"
+		io_stop_pid "$pu_rec"
+	fi
+	wait "$pu_pid"
+	pu_rc=$?
+}
+
 pu_run() {
 	io_missing=
 	for pu_p in pulseaudio:pulseaudio paplay:pulseaudio-utils parecord:pulseaudio-utils \
@@ -88,19 +106,9 @@ pu_run() {
 	pu_rt_rec_start rt
 	sleep 0.3
 	pu_demo rt 15
-	if io_wait_log "$io_dir/rt.events" '"type":"media","call":2,"state":"started"' 25; then
-		# a remap source (mic) sends its first period only after its
-		# old, long latency ran out: about 1.5 s here
-		sleep 2
-		pu_streams > "$io_dir/rt.streams"
-		pu_rt_measure rt "$io_dir/clicks.wav"
-		pu_mrc=$?
-	else
-		pu_mrc=1 md_xline="the call did not start"
-		io_stop_pid "$pu_rec"
-	fi
-	wait "$pu_pid"
-	pu_rc=$?
+	# a remap source (mic) sends its first period only after its old,
+	# long latency ran out: about 1.5 s here
+	pu_measure rt 2
 	if [ $pu_rc -eq 0 ]; then
 		ok "pulse: siptty --demo called the echo with driver = pulse and hung up (exit 0)"
 	else
@@ -152,16 +160,7 @@ pu_run() {
 	export ASAN_OPTIONS
 	pu_demo pa 18 portaudio
 	ASAN_OPTIONS=$pu_asan
-	if io_wait_log "$io_dir/pa.events" '"type":"media","call":2,"state":"started"' 25; then
-		sleep 4
-		pu_rt_measure pa "$io_dir/clicks.wav"
-		pu_mrc=$?
-	else
-		pu_mrc=1 md_xline="the call did not start"
-		io_stop_pid "$pu_rec"
-	fi
-	wait "$pu_pid"
-	pu_rc=$?
+	pu_measure pa 4
 	pu_pa=$(sed -n 's/.*media: audio: \(PortAudio mic \/ spk at .*\)/\1/p' "$io_dir/logs/pa.log" | head -n 1)
 	if [ $pu_rc -eq 0 ] && [ -n "$pu_pa" ] && ! grep -q '"fallback"' "$io_dir/pa.events"; then
 		ok "pulse: PortAudio: siptty --demo called the echo through ALSA's pulse PCMs mic and spk ($pu_pa), no fallback"
