@@ -80,11 +80,16 @@ struct mdev {
 	/* periods the card played (partly) as silence for want of audio,
 	 * once audio had come: a late media thread, a starved decoder */
 	atomic_uint underruns;
-	/* the most the card wrote to the capture ring at once, and what it
-	 * took from the playback ring since the media thread last asked
-	 * (samples) */
+	/* PortAudio: the most the card wrote to the capture ring at once,
+	 * and what it took from the playback ring since the media thread
+	 * last asked (samples) */
 	atomic_uint cap_chunk;
 	atomic_uint play_taken;
+	/* media thread (mdev_play_want): the most taken between two of its
+	 * ticks in this second of ticks and the one before, ticks into this
+	 * second, seconds seen (up to 2) */
+	uint32_t take_max, take_prev;
+	unsigned take_n, take_secs;
 	bool played;
 	unsigned hdr_ticks;         /* periods since the WAV header was written */
 };
@@ -166,15 +171,56 @@ uint32_t mdev_rate(const struct mdev *d) { return d->rate; }
 int64_t mdev_tick_ns(struct mdev *d) { return atomic_load(&d->tick_ns); }
 uint32_t mdev_period_ms(const struct mdev *d) { return d->block_ms; }
 unsigned mdev_underruns(struct mdev *d) { return atomic_load(&d->underruns); }
-uint32_t mdev_cap_chunk(struct mdev *d) { return atomic_load(&d->cap_chunk); }
-uint32_t mdev_play_taken(struct mdev *d)
+uint32_t mdev_cap_chunk(struct mdev *d)
 {
-	return atomic_exchange(&d->play_taken, 0);
+	uint32_t c = atomic_load(&d->cap_chunk);
+
+	return c > d->rate / 10 ? d->rate / 10 : c;
 }
 uint32_t mdev_period(const struct mdev *d) { return d->block; }
 enum media_driver mdev_driver(const struct mdev *d) { return d->driver; }
 struct ring *mdev_capture(struct mdev *d) { return &d->cap; }
 struct ring *mdev_playback(struct mdev *d) { return &d->play; }
+
+/* n samples to play: from the ring, silence for what it lacks (an
+ * underrun, once audio has come). */
+static void mdev_play_out(struct mdev *d, int16_t *pcm, size_t n)
+{
+	size_t got = ring_read(&d->play, pcm, n);
+
+	if (got)
+		d->played = true;
+	if (got < n) {
+		if (d->played)
+			atomic_fetch_add(&d->underruns, 1);
+		memset(pcm + got, 0, (n - got) * sizeof(*pcm));
+	}
+}
+
+size_t mdev_play_want(struct mdev *d, size_t dframe)
+{
+	uint32_t taken, most, chunk;
+	size_t want;
+
+	if (d->driver != MEDIA_DRV_PORTAUDIO)
+		return (size_t)d->block * 3;
+	taken = atomic_exchange(&d->play_taken, 0);
+	if (taken > d->take_max)
+		d->take_max = taken;
+	if (++d->take_n * d->block_ms >= 1000) {
+		d->take_prev = d->take_max;
+		d->take_max = 0;
+		d->take_n = 0;
+		if (d->take_secs < 2)
+			d->take_secs++;
+	}
+	most = d->take_prev > d->take_max ? d->take_prev : d->take_max;
+	chunk = mdev_cap_chunk(d);
+	want = d->take_secs >= 2 && chunk ? (size_t)most + chunk * 2 :
+		dframe * 2;
+	/* the ring holds a quarter second */
+	return want > d->rate / 5 ? d->rate / 5 : want;
+}
 
 /* The sound card's thread: rings only, nothing that locks or allocates. */
 static int mdev_pa_cb(const void *in, void *out, unsigned long frames,
@@ -182,7 +228,6 @@ static int mdev_pa_cb(const void *in, void *out, unsigned long frames,
 		      PaStreamCallbackFlags fl, void *arg)
 {
 	struct mdev *d = arg;
-	size_t got = 0;
 
 	(void)ti;
 	(void)fl;
@@ -193,15 +238,7 @@ static int mdev_pa_cb(const void *in, void *out, unsigned long frames,
 	}
 	if (out) {
 		atomic_fetch_add(&d->play_taken, (unsigned)frames);
-		got = ring_read(&d->play, out, frames);
-		if (got)
-			d->played = true;
-		if (got < frames) {
-			if (d->played)
-				atomic_fetch_add(&d->underruns, 1);
-			memset((int16_t *)out + got, 0,
-			       (frames - got) * sizeof(int16_t));
-		}
+		mdev_play_out(d, out, frames);
 	}
 	return paContinue;
 }
@@ -334,21 +371,6 @@ void mdev_rt_thread(void)
 	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 }
 
-/* The period to play: from the ring, silence for what it lacks (an
- * underrun, once audio has come). */
-static void mdev_play_period(struct mdev *d, int16_t *pcm)
-{
-	size_t got = ring_read(&d->play, pcm, d->block);
-
-	if (got)
-		d->played = true;
-	if (got < d->block) {
-		if (d->played)
-			atomic_fetch_add(&d->underruns, 1);
-		memset(pcm + got, 0, (d->block - got) * sizeof(*pcm));
-	}
-}
-
 static void *mdev_thread(void *arg)
 {
 	struct mdev *d = arg;
@@ -375,7 +397,7 @@ static void *mdev_thread(void *arg)
 		(void)ring_write(&d->cap, pcm, d->block);
 		atomic_store(&d->tick_ns, (int64_t)next.tv_sec * 1000000000LL +
 			     next.tv_nsec);
-		mdev_play_period(d, pcm);
+		mdev_play_out(d, pcm, d->block);
 		/* no sf_write_sync() here: it is an fsync(), which can block
 		 * a paced thread for tens of ms on a busy disk, and the ticks
 		 * that follow then take two frames at once from a ring the
@@ -673,7 +695,7 @@ static void *mdev_pulse_thread(void *arg)
 			(void)ring_write(&d->cap, pcm, d->block);
 			d->pulse_caught_up++;
 		}
-		mdev_play_period(d, pcm);
+		mdev_play_out(d, pcm, d->block);
 		if (mdev_lat_over(&d->play_lat,
 				  pul.latency(d->pplay, &perr),
 				  slack)) {

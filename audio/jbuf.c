@@ -243,6 +243,20 @@ static void jbuf_pass_skips(struct jbuf *jb)
 	}
 }
 
+/* Playout moves on, dropping what it passes, until keep frames are
+ * held; returns what is held. */
+static uint32_t jbuf_drop_to(struct jbuf *jb, uint32_t keep)
+{
+	uint32_t held = jbuf_held(jb);
+
+	while (held > keep) {
+		jbuf_drop_next(jb);
+		jbuf_pass_skips(jb);
+		held = jbuf_held(jb);
+	}
+	return held;
+}
+
 uint32_t jbuf_delay_ms(const struct jbuf *jb)
 {
 	return jb->started ? jbuf_held(jb) * jb->ptime_ms : 0;
@@ -300,22 +314,17 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 		 * far end queued, packets that waited for us to listen) says
 		 * nothing of the network: the jitter is measured afresh from
 		 * here.  Kept, it set a target the buffer shrank from a few
-		 * seconds in, dropping a frame mid-call. */
+		 * seconds in, dropping a frame mid-call.  And the packets
+		 * beyond the target (the far end sent as it answered, or its
+		 * source had frames queued) go now.  Kept, they are a delay
+		 * the buffer drains half a second into the call, the audio
+		 * jumping forward there. */
 		if (now_ms >= 0) {
 			jb->have_transit = false;
 			jb->jitter_ms = jb->peak_ms = 0;
 			jbuf_update_target(jb);
 			tf = jbuf_target_frames(jb);
-		}
-		/* Packets beyond that, when playout begins by the clock,
-		 * came in a burst or before we listened (the far end sent
-		 * as it answered, or its source had frames queued): they go
-		 * now.  Kept, they are a delay the buffer drains half a
-		 * second into the call, the audio jumping forward there. */
-		while (now_ms >= 0 && held > tf + 1) {
-			jbuf_drop_next(jb);
-			jbuf_pass_skips(jb);
-			held = jbuf_held(jb);
+			held = jbuf_drop_to(jb, tf + 1);
 		}
 		if (!jbuf_ripe(jb, now_ms))
 			return JBUF_EMPTY;
@@ -331,11 +340,7 @@ enum jbuf_res jbuf_get_at(struct jbuf *jb, double now_ms,
 	 * kept its delay for seconds.  What is beyond the target goes at
 	 * once, the audio jumping forward once. */
 	if (held > (jb->max_ms + jb->ptime_ms - 1) / jb->ptime_ms + 1) {
-		while (held > tf + 1) {
-			jbuf_drop_next(jb);
-			jbuf_pass_skips(jb);
-			held = jbuf_held(jb);
-		}
+		held = jbuf_drop_to(jb, tf + 1);
 		jb->win_min = UINT32_MAX;
 		jb->win_n = 0;
 	}

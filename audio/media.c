@@ -100,11 +100,6 @@ struct media_session {
 	struct media_stats snap;
 	uint64_t next_stats_ms;
 	unsigned ticks;            /* media thread ticks, for what runs less often */
-	/* PortAudio: the most the card took between two ticks, in this
-	 * second of ticks and the one before; ticks into this second;
-	 * seconds seen (up to 2) */
-	uint32_t take_max, take_prev;
-	unsigned take_n, take_windows;
 };
 
 static pthread_mutex_t media_glock = PTHREAD_MUTEX_INITIALIZER;
@@ -864,7 +859,7 @@ static void media_tick(struct media_session *ms)
 	size_t dframe = (size_t)drate * ms->frame / ms->p.clock;
 	int16_t pcm[MEDIA_MAX_FRAME], raw[MEDIA_MAX_FRAME];
 	unsigned n;
-	size_t got, want, chunk;
+	size_t got, want;
 
 	/* capture -> encode -> send.  Audio captured before the first
 	 * tick (a sound server that started recording while the streams
@@ -886,10 +881,8 @@ static void media_tick(struct media_session *ms)
 		ms->cap_fresh = false;
 		(void)ring_skip(cap, ring_avail(cap));
 	}
-	chunk = mdev_cap_chunk(ms->dev);
-	if (chunk > drate / 10)
-		chunk = drate / 10;
-	if (ring_avail(cap) > dframe * 2 + chunk * 2) {
+	if (ring_avail(cap) > dframe * 2 +
+	    (size_t)mdev_cap_chunk(ms->dev) * 2) {
 		size_t skip = ring_avail(cap) - dframe;
 
 		log_debug("media", "call %u: %zu ms of captured audio "
@@ -912,40 +905,12 @@ static void media_tick(struct media_session *ms)
 		}
 		media_send_frame(ms, pcm);
 	}
-	/* receive -> playout -> decode -> the card.  A paced device takes
-	 * a period (5 ms) a period after this tick, which comes just after
-	 * its last one: three periods queued before decoding more leave
-	 * two periods of slack for a late tick (one was too little on a
-	 * loaded machine), and a frame decoded waits 10 to 15 ms, not a
-	 * frame or two.  A sound card's callback comes when it likes and
-	 * takes chunks of its own size, now and then two or three close
-	 * together: the queue holds the most it took between two ticks
-	 * over the last two seconds or so, and a chunk to spare (an
-	 * underrun makes that most grow); two frames for the first two
-	 * seconds, while the card settles. */
-	if (mdev_driver(ms->dev) == MEDIA_DRV_PORTAUDIO) {
-		uint32_t taken = mdev_play_taken(ms->dev), most;
-
-		if (taken > ms->take_max)
-			ms->take_max = taken;
-		if (++ms->take_n * mdev_period_ms(ms->dev) >= 1000) {
-			ms->take_prev = ms->take_max;
-			ms->take_max = 0;
-			ms->take_n = 0;
-			if (ms->take_windows < 2)
-				ms->take_windows++;
-		}
-		most = ms->take_prev > ms->take_max ? ms->take_prev :
-			ms->take_max;
-		if (most > drate / 5)
-			most = drate / 5;
-		want = ms->take_windows >= 2 && chunk ? most + chunk :
-			dframe * 2;
-		if (want > drate / 5)
-			want = drate / 5;    /* the ring holds a quarter second */
-	} else {
-		want = (size_t)mdev_period(ms->dev) * 3;
-	}
+	/* receive -> playout -> decode -> the card, keeping what the
+	 * device asks queued (mdev_play_want): for a paced device three
+	 * 5 ms periods, two of slack for a late tick (one was too little
+	 * on a loaded machine), so a frame decoded waits 10 to 15 ms, not
+	 * a frame or two. */
+	want = mdev_play_want(ms->dev, dframe);
 	for (n = 0; n < 8 && ring_avail(play) < want; n++) {
 		size_t need = want - ring_avail(play);
 

@@ -130,17 +130,25 @@ uint32_t mdev_rate(const struct mdev *d);
  * PulseAudio, paced by its source), 0 for a PortAudio sound card: the
  * media thread ticks just after it. */
 int64_t mdev_tick_ns(struct mdev *d);
-/* A paced device's period (5 ms) in ms and in samples at its rate; a
- * sound card's: ptime and a frame. */
+/* The media thread's period: 5 ms, in ms and in samples at the
+ * device's rate (ptime and a frame when the rate has no whole 5 ms). */
 uint32_t mdev_period_ms(const struct mdev *d);
 uint32_t mdev_period(const struct mdev *d);
 /* The most PortAudio's callback brought to the capture ring at once, in
- * samples at the card's rate (0 for the devices that move a period at a
- * time). */
+ * samples at the card's rate, at most a tenth of a second (0 for the
+ * devices that move a period at a time). */
 uint32_t mdev_cap_chunk(struct mdev *d);
-/* What PortAudio's callback took for playback since the last call. */
-uint32_t mdev_play_taken(struct mdev *d);
-/* Periods a paced device played short of audio once audio had come. */
+/* Samples to keep queued for playback, asked once per media tick (dframe:
+ * a frame at the card's rate).  A paced device takes a period a period
+ * after the tick: three periods.  A sound card's callback comes when it
+ * likes and takes chunks of its own size, now and then two or three
+ * close together: the most it took between two ticks over the last two
+ * seconds or so, and two chunks to spare (with one, ALSA's pulse plugin
+ * still underran now and then; an underrun makes that most grow); two
+ * frames for the first two seconds, while the card settles. */
+size_t mdev_play_want(struct mdev *d, size_t dframe);
+/* Periods (callbacks, for PortAudio) played short of audio once audio
+ * had come. */
 unsigned mdev_underruns(struct mdev *d);
 enum media_driver mdev_driver(const struct mdev *d);
 struct ring *mdev_capture(struct mdev *d);
